@@ -1,0 +1,108 @@
+/**
+ * The IPC contract: every request (name, params schema, result type) and every event (name,
+ * payload type) between the renderer and main. One hand-written file, the single source for the
+ * preload, the router, the browser-mode transport and the renderer's fake API.
+ *
+ * Channel names are `domain:verb`. Params are validated at the router with these zod schemas;
+ * results are typed through a phantom. Pure: imports nothing runtime-specific.
+ */
+import { z } from 'zod';
+import type { BackendInfo, ModelDescriptor, Prediction } from '../types/model';
+import type { ImageListPage, ProjectSnapshot } from '../types/project';
+import type { JobProgress, JobSnapshot } from '../types/jobs';
+import type { SaliencyMap } from '../types/saliency';
+
+/** Phantom carrier of a result type: the value is never read. */
+const returns = <T>(): T => undefined as T;
+
+const id = z.string().min(1).max(200);
+const indices = z.array(z.number().int().min(0)).max(10_000);
+export const targetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('predicted') }),
+  z.object({ kind: z.literal('label') }),
+  z.object({ kind: z.literal('class'), classIndex: z.number().int().min(0) })
+]);
+
+export const saliencyJobSpec = z.object({
+  kind: z.literal('saliency-maps'),
+  modelId: id,
+  imageSetId: id,
+  indices,
+  method: z.string().min(1).max(64),
+  params: z.record(z.string(), z.unknown()).default({}),
+  target: targetSchema.default({ kind: 'predicted' })
+});
+export type SaliencyJobSpec = z.infer<typeof saliencyJobSpec>;
+
+export interface AppInfo {
+  appVersion: string;
+  mode: 'electron' | 'browser';
+  engine: BackendInfo;
+  engineState: EngineState;
+}
+
+export type EngineState = 'starting' | 'ready' | 'crashed' | 'stopped';
+
+export const requests = {
+  'app:info': { params: z.object({}).strict(), result: returns<AppInfo>() },
+  'project:current': { params: z.object({}).strict(), result: returns<ProjectSnapshot>() },
+  'models:describe': { params: z.object({ modelId: id }).strict(), result: returns<ModelDescriptor>() },
+  'models:predict': {
+    params: z.object({ modelId: id, imageSetId: id, indices, top: z.number().int().min(1).max(100).default(3) }).strict(),
+    result: returns<Prediction[]>()
+  },
+  'images:list': {
+    params: z
+      .object({ imageSetId: id, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(50), thumbSize: z.number().int().min(8).max(512).default(64) })
+      .strict(),
+    result: returns<ImageListPage>()
+  },
+  'jobs:start': { params: saliencyJobSpec.strict(), result: returns<{ jobId: string }>() },
+  'jobs:cancel': { params: z.object({ jobId: id }).strict(), result: returns<{ cancelled: boolean }>() },
+  'jobs:list': { params: z.object({}).strict(), result: returns<JobSnapshot[]>() },
+  'jobs:get': { params: z.object({ jobId: id }).strict(), result: returns<JobSnapshot>() }
+} as const;
+
+export interface EventPayloads {
+  'jobs:state': JobSnapshot;
+  'jobs:progress': { jobId: string; progress: JobProgress };
+  'jobs:partial': { jobId: string; item: SaliencyMap };
+  'engine:state': { state: EngineState; reason?: string };
+}
+
+export type RequestName = keyof typeof requests;
+export type EventName = keyof EventPayloads;
+export type ParamsOf<K extends RequestName> = z.input<(typeof requests)[K]['params']>;
+export type ValidParamsOf<K extends RequestName> = z.output<(typeof requests)[K]['params']>;
+export type ResultOf<K extends RequestName> = (typeof requests)[K]['result'];
+
+export const REQUEST_CHANNELS = Object.keys(requests) as RequestName[];
+export const EVENT_CHANNELS: EventName[] = ['jobs:state', 'jobs:progress', 'jobs:partial', 'engine:state'];
+
+type Domain<K extends string> = K extends `${infer D}:${string}` ? D : never;
+type Verb<K extends string, D extends string> = K extends `${D}:${infer V}` ? V : never;
+
+/** The API object the renderer sees (`window.api` in Electron), derived from the contract. */
+export type Api = {
+  [D in Domain<RequestName>]: { [V in Verb<RequestName, D>]: (params: ParamsOf<`${D}:${V}` & RequestName>) => Promise<ResultOf<`${D}:${V}` & RequestName>> };
+} & {
+  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+};
+
+/** Builds the nested API object from two primitives; used by the preload and the browser transport. */
+export function buildApi(
+  invoke: (channel: RequestName, params: unknown) => Promise<unknown>,
+  subscribe: (event: EventName, listener: (payload: unknown) => void) => () => void
+): Api {
+  const api: Record<string, Record<string, unknown>> = {};
+  for (const channel of REQUEST_CHANNELS) {
+    const [domain, verb] = channel.split(':') as [string, string];
+    (api[domain] ??= {})[verb] = (params: unknown) => invoke(channel, params ?? {});
+  }
+  return Object.assign(api, {
+    on: (event: EventName, listener: (payload: unknown) => void) => {
+      if (!EVENT_CHANNELS.includes(event)) throw new Error(`unknown event channel ${event}`);
+      return subscribe(event, listener);
+    }
+  }) as unknown as Api;
+}
