@@ -7,7 +7,7 @@
  * request's AbortSignal; the method stops at its next check and the reply is an error CANCELLED.
  */
 import type { AppErrorData } from '../../shared/errors';
-import type { ImageSetSummary, RgbaImage } from '../../shared/types/images';
+import type { ImageSetItem, ImageSetSummary, RgbaImage } from '../../shared/types/images';
 import type { BackendInfo, ModelDescriptor, Prediction } from '../../shared/types/model';
 import type { SaliencyMap, TargetSpec } from '../../shared/types/saliency';
 import type { JobProgress } from '../../shared/types/jobs';
@@ -26,10 +26,11 @@ export interface EngineMethods {
   info: { params: Record<string, never>; result: BackendInfo };
   loadModel: { params: { path: string }; result: ModelDescriptor };
   openImageSet: { params: { path: string; labelsPath?: string }; result: ImageSetSummary };
+  listItems: { params: { path: string; offset: number; limit: number }; result: ImageSetItem[] };
   thumbnails: { params: { path: string; indices: number[]; size: number }; result: RgbaImage[] };
-  predict: { params: { modelPath: string; inputs: InputsSpec; top: number }; result: Prediction[] };
+  predict: { params: { modelPath: string; inputs: InputsSpec; top: number; batchSize?: number }; result: Prediction[] };
   saliency: {
-    params: { modelPath: string; inputs: InputsSpec; method: string; params: Record<string, unknown>; target: TargetSpec };
+    params: { modelPath: string; inputs: InputsSpec; method: string; params: Record<string, unknown>; target: TargetSpec; batchSize?: number };
     result: { count: number; skipped: number };
   };
   /** Test hook: the host exits at once with the given code (simulates a crash). */

@@ -1,0 +1,49 @@
+/**
+ * Composition root shared by Electron's main process and the browser-mode server: creates the
+ * services in dependency order (event bus → engine client → job manager → project → router)
+ * and stops them in reverse (cancel jobs, then stop the engine host).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EventBus } from './event-bus';
+import { EngineClient } from '../jobs/engine-client';
+import { JobManager } from '../jobs/job-manager';
+import { createHandlers } from '../ipc/handlers';
+import { createRouter } from '../ipc/router';
+import { demoProjectDir, openProject, type OpenProject } from './project-service';
+import type { Workbench, WorkbenchOptions } from './workbench-types';
+
+function packageVersion(): string {
+  const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
+  try {
+    return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function createWorkbench(options: WorkbenchOptions): Promise<Workbench> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const events = new EventBus();
+  const engine = new EngineClient(options.launcher, { log, onState: (state, reason) => events.emit('engine:state', { state, reason }) });
+  const jobs = new JobManager(events);
+  const projectDir = options.projectDir ?? demoProjectDir();
+  let project: Promise<OpenProject> | null = null;
+  const loadProject = () => {
+    project ??= openProject(projectDir, engine, options.projectDir === undefined);
+    project.catch(() => (project = null)); // a failed open is retried on the next request
+    return project;
+  };
+  const router = createRouter(createHandlers({ appVersion: packageVersion(), mode: options.mode, engine, jobs, project: loadProject }), {
+    onBug: (channel, err) => log(`[main] bug in ${channel}: ${(err as Error)?.stack ?? err}`)
+  });
+  return {
+    router,
+    events,
+    async stop() {
+      await jobs.cancelAll();
+      await engine.stop();
+    }
+  };
+}

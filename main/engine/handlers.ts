@@ -1,0 +1,48 @@
+/** The engine host's request handlers, one per protocol method (main/engine/protocol.ts). */
+import type * as tf from '@tensorflow/tfjs';
+import { AppError } from '../../shared/errors';
+import type { JobProgress } from '../../shared/types/jobs';
+import type { BackendInfo } from '../../shared/types/model';
+import type { SaliencyMap } from '../../shared/types/saliency';
+import { loadModel } from './model/load-model';
+import { getImageSet } from './inputs';
+import { predict } from './predict';
+import { runSaliency } from './run-saliency';
+import type { EngineMethodName, EngineMethods } from './protocol';
+
+export interface HandlerIO {
+  signal: AbortSignal;
+  progress(progress: JobProgress): void;
+  partial(item: SaliencyMap): void;
+}
+
+export type EngineHandlers = { [M in EngineMethodName]: (params: EngineMethods[M]['params'], io: HandlerIO) => Promise<EngineMethods[M]['result']> };
+
+export interface EngineContext {
+  tf: typeof tf;
+  info: BackendInfo;
+  handlers: EngineHandlers;
+}
+
+const DEFAULT_PREDICT_BATCH = 64;
+const DEFAULT_SALIENCY_BATCH = 16;
+
+function batchSizeOf(value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > 4096) throw new AppError('PARAM_INVALID', `batch size must be an integer in 1…4096, got ${value}.`);
+  return value;
+}
+
+export function createEngineHandlers(tfl: typeof tf, info: BackendInfo): EngineHandlers {
+  return {
+    info: async () => info,
+    loadModel: async ({ path }) => (await loadModel(path)).descriptor,
+    openImageSet: async ({ path, labelsPath }) => (await getImageSet(path, labelsPath)).summary,
+    listItems: async ({ path, offset, limit }) => (await getImageSet(path)).items.slice(offset, offset + limit),
+    thumbnails: async ({ path, indices, size }) => (await getImageSet(path)).thumbnails(indices, size),
+    predict: async ({ modelPath, inputs, top, batchSize }, io) => predict(tfl, await loadModel(modelPath), inputs, top, batchSizeOf(batchSize, DEFAULT_PREDICT_BATCH), io),
+    saliency: async ({ modelPath, inputs, method, params, target, batchSize }, io) =>
+      runSaliency(tfl, info, await loadModel(modelPath), { inputs, method, params, target, batchSize: batchSizeOf(batchSize, DEFAULT_SALIENCY_BATCH) }, io),
+    crash: async ({ exitCode }) => process.exit(exitCode ?? 70)
+  };
+}
