@@ -1,0 +1,67 @@
+/**
+ * App-level state: backend and engine status, the browser-mode connection, and start-up. `start()`
+ * runs the start-up requests; `ready` turns true once they have all settled (succeeded or failed),
+ * which is what the root's `data-app-state` reports to tests.
+ */
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { AppInfo, EngineState } from '../../shared/ipc/contract';
+import { getApi, onConnectionStatus } from '../api';
+import type { ConnectionStatus } from '../ws-transport';
+import { useImagesStore } from './images';
+import { useNotificationsStore } from './notifications';
+import { useProjectStore } from './project';
+import { useSaliencyStore } from './saliency';
+
+export const useAppStore = defineStore('app', () => {
+  const info = shallowRef<AppInfo | null>(null);
+  const engineState = ref<EngineState>('starting');
+  const engineReason = ref<string | null>(null);
+  const connection = ref<ConnectionStatus | 'none'>('none');
+  const ready = ref(false);
+  let started = false;
+
+  const isFallbackBackend = computed(() => info.value !== null && info.value.engine.backend !== 'tensorflow');
+
+  async function loadInfo(): Promise<void> {
+    try {
+      info.value = await getApi().app.info({});
+      engineState.value = info.value.engineState;
+    } catch (err) {
+      useNotificationsStore().error(err, 'Could not reach the engine');
+    }
+  }
+
+  function watchEngine(): void {
+    getApi().on('engine:state', ({ state, reason }) => {
+      const wasCrashed = engineState.value === 'crashed';
+      engineState.value = state;
+      engineReason.value = reason ?? null;
+      if (state === 'crashed') useNotificationsStore().push({ kind: 'warning', title: 'The engine stopped', message: reason ?? 'The engine process ended unexpectedly.', hint: 'It restarts on the next request.' });
+      if (state === 'ready' && wasCrashed) void loadInfo();
+    });
+    onConnectionStatus((status) => {
+      if (status === 'open' && connection.value === 'reconnecting') void loadInfo();
+      connection.value = status;
+    });
+  }
+
+  /** Subscribes to events, then loads app info, the project and the first page of images. */
+  async function start(): Promise<void> {
+    if (started) return;
+    started = true;
+    const project = useProjectStore();
+    try {
+      watchEngine();
+      useSaliencyStore().init();
+      await Promise.all([loadInfo(), project.load()]);
+      if (project.selectedImageSetId) await useImagesStore().loadPage(project.selectedImageSetId, project.selectedModelId);
+    } catch (err) {
+      useNotificationsStore().error(err, 'Start-up failed');
+    } finally {
+      ready.value = true;
+    }
+  }
+
+  return { info, engineState, engineReason, connection, ready, isFallbackBackend, start };
+});

@@ -1,0 +1,41 @@
+/** The open project: its models and image sets, and which of each the user has selected. */
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { ProjectSnapshot } from '../../shared/types/project';
+import { getApi } from '../api';
+import { useNotificationsStore } from './notifications';
+
+export const useProjectStore = defineStore('project', () => {
+  const project = shallowRef<ProjectSnapshot | null>(null);
+  const loading = ref(false);
+  const selectedModelId = ref<string | null>(null);
+  const selectedImageSetId = ref<string | null>(null);
+
+  const selectedModel = computed(() => project.value?.models.find((m) => m.id === selectedModelId.value) ?? null);
+  const selectedImageSet = computed(() => project.value?.imageSets.find((s) => s.id === selectedImageSetId.value) ?? null);
+
+  /** Loads the project and selects its first model and image set. */
+  async function load(): Promise<void> {
+    loading.value = true;
+    try {
+      const p = await getApi().project.current({});
+      project.value = p;
+      selectedModelId.value = p.models[0]?.id ?? null;
+      selectedImageSetId.value = p.imageSets[0]?.id ?? null;
+    } catch (err) {
+      useNotificationsStore().error(err, 'Could not open the project');
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  function selectModel(id: string): void {
+    selectedModelId.value = id;
+  }
+
+  function selectImageSet(id: string): void {
+    selectedImageSetId.value = id;
+  }
+
+  return { project, loading, selectedModelId, selectedImageSetId, selectedModel, selectedImageSet, load, selectModel, selectImageSet };
+});

@@ -1,0 +1,226 @@
+/**
+ * In-memory implementation of the IPC contract for renderer component tests, server tests and
+ * the fake-backed UI run. It behaves like the real workbench in the ways the UI depends on:
+ * `jobs:state` for a new job is emitted before `jobs:start` resolves, a job streams progress, one
+ * partial map per image and a final state, and requests can be made to fail with an AppError.
+ */
+import { AppError, type AppErrorData } from '../../shared/errors';
+import { buildApi, type Api, type AppInfo, type EventName, type EventPayloads, type RequestName } from '../../shared/ipc/contract';
+import type { JobSnapshot } from '../../shared/types/jobs';
+import type { ImageSetSummary, RgbaImage } from '../../shared/types/images';
+import type { BackendName, ModelDescriptor, Prediction } from '../../shared/types/model';
+import type { ImageListPage, ModelEntry, ProjectSnapshot } from '../../shared/types/project';
+import type { SaliencyMap } from '../../shared/types/saliency';
+import type { Envelope } from '../../shared/result';
+
+export interface FakeApiOptions {
+  backend?: BackendName;
+  fallbackReason?: string | null;
+  imageCount?: number;
+  /** How a saliency job ends; `manual` waits for `finishJob`. */
+  jobOutcome?: 'succeed' | 'fail' | 'manual';
+  /** Delay between a job's steps (ms); 0 runs them on the next macrotask. */
+  stepMs?: number;
+}
+
+type Enveloped<F> = F extends (params: infer P) => Promise<infer R> ? (params: P) => Promise<Envelope<R>> : never;
+/** Same shape as renderer/wire-api.ts `WireApi` (restated: the Node-side tests may not include renderer files). */
+export type FakeWireApi = { [D in Exclude<keyof Api, 'on'>]: { [V in keyof Api[D]]: Enveloped<Api[D][V]> } } & { on: Api['on'] };
+
+type Handler = (params: Record<string, unknown>) => Promise<unknown>;
+type AnyListener = (event: EventName, payload: unknown) => void;
+
+export interface FakeApi {
+  /** The unwrapped API (as renderer/api.ts returns it). */
+  api: Api;
+  /** The enveloped API (as the Electron preload exposes it on `window.api`). */
+  wire: FakeWireApi;
+  handlers: Record<RequestName, Handler>;
+  calls: Array<{ channel: RequestName; params: Record<string, unknown> }>;
+  emit<E extends EventName>(event: E, payload: EventPayloads[E]): void;
+  onAny(listener: AnyListener): () => void;
+  /** Makes the next call of `channel` fail with this error. */
+  failNext(channel: RequestName, error: AppErrorData): void;
+  /** Ends a `manual` job: emits its map (on success) and final state. */
+  finishJob(jobId: string, outcome: 'succeed' | 'fail'): void;
+  options: Required<FakeApiOptions>;
+}
+
+const CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+
+function model(id: string, name: string, note: string | null): ModelEntry {
+  const descriptor: ModelDescriptor = {
+    hash: `hash-${id}`, name, path: `/demo/models/${id}/model.json`, format: 'layers', inputShape: [28, 28, 1], inputDtype: 'float32',
+    preprocessing: { resize: [28, 28], colorMode: 'grey', channelOrder: 'rgb', scale: 1 / 255, mean: [0], std: [1] },
+    classNames: CLASSES, outputIndex: 0, outputIsProbability: true, canComputeGradients: true, parameterCount: 225_034, descriptorSource: 'sidecar',
+    convLayers: [
+      { name: 'conv2d_1', kernelShape: [3, 3, 1, 16], filters: 16, depthwise: false, outputSize: [26, 26] },
+      { name: 'conv2d_2', kernelShape: [3, 3, 16, 32], filters: 32, depthwise: false, outputSize: [11, 11] }
+    ]
+  };
+  return { id, descriptor, note };
+}
+
+/** A synthetic, deterministic "digit": a ring whose radius depends on the index. */
+function digitImage(index: number, size: number): RgbaImage {
+  const data = new Uint8ClampedArray(size * size * 4);
+  const r = size * (0.2 + 0.15 * ((index % 5) / 4));
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const d = Math.abs(Math.hypot(x - size / 2, y - size / 2) - r) / (size / 14);
+      const v = Math.round(255 * Math.max(0, 1 - d));
+      data.set([v, v, v, 255], (y * size + x) * 4);
+    }
+  }
+  return { width: size, height: size, data };
+}
+
+function saliencyMap(index: number): SaliencyMap {
+  const size = 28;
+  const data = new Float32Array(size * size);
+  for (let i = 0; i < data.length; i++) data[i] = Math.exp(-(((i % size) - 10) ** 2 + (Math.floor(i / size) - 14) ** 2) / 30) * 0.8;
+  return { index, width: size, height: size, data, targetClass: index % 10, score: 0.93 };
+}
+
+function prediction(index: number): Prediction {
+  const label = index % 10;
+  const predicted = index % 7 === 3 ? (label + 1) % 10 : label;
+  const top = [predicted, (predicted + 3) % 10, (predicted + 5) % 10].map((c, k) => ({ classIndex: c, className: CLASSES[c], probability: [0.91, 0.06, 0.02][k] }));
+  return { index, top, label };
+}
+
+function backendInfo(o: Required<FakeApiOptions>): AppInfo['engine'] {
+  const native = o.backend === 'tensorflow';
+  return {
+    backend: o.backend, device: 'CPU', canComputeGradients: o.backend !== 'wasm', tfVersion: native ? '2.21.0' : null, tfjsVersion: '4.22.0',
+    nativePackage: native ? '@tensorflow/tfjs-node' : null, oneDnn: native ? true : null, fallbackReason: o.fallbackReason, nodeVersion: 'v20.20.2', platform: 'linux', pid: 4242
+  };
+}
+
+/** The fake's state and behaviour; one instance per `createFakeApi` call. */
+class FakeBackend {
+  readonly listeners = new Set<AnyListener>();
+  readonly failures = new Map<RequestName, AppErrorData>();
+  readonly jobs = new Map<string, JobSnapshot>();
+  readonly calls: FakeApi['calls'] = [];
+  readonly project: ProjectSnapshot;
+
+  constructor(readonly o: Required<FakeApiOptions>) {
+    const set: ImageSetSummary = { id: 'mnist-test', name: 'MNIST test digits', root: '/demo/images/mnist-test', kind: 'folder', count: o.imageCount, labels: CLASSES, hasMasks: false, skipped: [] };
+    this.project = {
+      name: 'Demo: MNIST digits', root: '/demo', isDemo: true, imageSets: [set, { ...set, id: 'mnist-noisy', name: 'MNIST with noise', count: 12 }],
+      models: [model('mnist-cnn', 'MNIST CNN', null), model('mnist-planted', 'MNIST CNN (planted filter)', 'Planted malicious filter in conv2d_1 #3')]
+    };
+  }
+
+  emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
+    this.listeners.forEach((l) => l(event, payload));
+  }
+
+  private setState(job: JobSnapshot): void {
+    this.jobs.set(job.id, job);
+    this.emit('jobs:state', job);
+  }
+
+  private step(fn: () => void): void {
+    setTimeout(fn, this.o.stepMs);
+  }
+
+  finishJob(jobId: string, outcome: 'succeed' | 'fail'): void {
+    const job = this.jobs.get(jobId) as JobSnapshot;
+    if (job.state !== 'running') return;
+    const endedAt = new Date().toISOString();
+    if (outcome === 'fail') {
+      const error = { code: 'SHAPE_MISMATCH' as const, message: 'The image does not match the model input.', hint: 'Use 28×28 greyscale inputs.', detail: 'expected [1,28,28,1], got [1,32,32,3]' };
+      this.setState({ ...job, state: 'failed', endedAt, error });
+      return;
+    }
+    this.emit('jobs:partial', { jobId, item: saliencyMap((job.spec.indices as number[])[0]) });
+    this.emit('jobs:progress', { jobId, progress: { done: 1, total: 1 } });
+    this.setState({ ...job, state: 'succeeded', progress: { done: 1, total: 1 }, endedAt, error: undefined });
+  }
+
+  startJob(spec: Record<string, unknown>): { jobId: string } {
+    const now = new Date().toISOString();
+    const job: JobSnapshot = { id: `job-${this.jobs.size + 1}`, kind: 'saliency-maps', spec, state: 'queued', progress: { done: 0, total: 1 }, createdAt: now, startedAt: null, endedAt: null };
+    this.setState(job);
+    this.step(() => {
+      if (this.jobs.get(job.id)?.state !== 'queued') return;
+      this.setState({ ...job, state: 'running', startedAt: new Date().toISOString() });
+      this.emit('jobs:progress', { jobId: job.id, progress: { done: 0, total: 1, message: 'computing gradients' } });
+      const outcome = this.o.jobOutcome;
+      if (outcome !== 'manual') this.step(() => this.finishJob(job.id, outcome));
+    });
+    return { jobId: job.id };
+  }
+
+  cancelJob(jobId: string): { cancelled: boolean } {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new AppError('NOT_FOUND', `There is no job with id ${jobId}.`);
+    if (job.state !== 'queued' && job.state !== 'running') return { cancelled: false };
+    this.setState({ ...job, state: 'cancelled', endedAt: new Date().toISOString(), error: undefined });
+    return { cancelled: true };
+  }
+
+  imagesList(p: Record<string, unknown>): ImageListPage {
+    const set = this.project.imageSets.find((s) => s.id === p.imageSetId);
+    if (!set) throw new AppError('NOT_FOUND', `There is no image set ${String(p.imageSetId)}.`);
+    const offset = (p.offset as number) ?? 0;
+    const end = Math.min(set.count, offset + ((p.limit as number) ?? 50));
+    const items = [];
+    for (let i = offset; i < end; i++) items.push({ index: i, path: `${i % 10}/${i}.png`, label: CLASSES[i % 10], thumbnail: digitImage(i, (p.thumbSize as number) ?? 64) });
+    return { imageSetId: set.id, total: set.count, offset, items };
+  }
+
+  /** One async handler per channel: records the call, applies a queued failure, then answers. */
+  handlers(): Record<RequestName, Handler> {
+    const impl: Record<RequestName, (p: Record<string, unknown>) => unknown> = {
+      'app:info': () => ({ appVersion: '0.1.0', mode: 'browser', engine: backendInfo(this.o), engineState: 'ready' }),
+      'project:current': () => this.project,
+      'models:describe': (p) => this.project.models.find((m) => m.id === p.modelId)?.descriptor,
+      'models:predict': (p) => (p.indices as number[]).map(prediction),
+      'images:list': (p) => this.imagesList(p),
+      'jobs:start': (p) => this.startJob(p),
+      'jobs:cancel': (p) => this.cancelJob(p.jobId as string),
+      'jobs:list': () => [...this.jobs.values()],
+      'jobs:get': (p) => this.jobs.get(p.jobId as string)
+    };
+    const out = {} as Record<RequestName, Handler>;
+    for (const channel of Object.keys(impl) as RequestName[]) {
+      out[channel] = async (params) => {
+        this.calls.push({ channel, params });
+        const failure = this.failures.get(channel);
+        this.failures.delete(channel);
+        if (failure) throw AppError.fromData(failure);
+        return impl[channel](params);
+      };
+    }
+    return out;
+  }
+}
+
+/** Creates a fresh fake with its own state; nothing is shared between instances. */
+export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
+  const o: Required<FakeApiOptions> = { backend: 'tensorflow', fallbackReason: null, imageCount: 24, jobOutcome: 'succeed', stepMs: 0, ...options };
+  const backend = new FakeBackend(o);
+  const handlers = backend.handlers();
+  const onAny = (listener: AnyListener) => {
+    backend.listeners.add(listener);
+    return () => void backend.listeners.delete(listener);
+  };
+  const subscribe = (event: EventName, listener: (payload: unknown) => void) => onAny((e, payload) => e === event && listener(payload));
+  const api = buildApi((channel, params) => handlers[channel](params as Record<string, unknown>), subscribe);
+  const wire = buildApi(async (channel, params) => {
+    try {
+      return { ok: true, value: await handlers[channel](params as Record<string, unknown>) };
+    } catch (err) {
+      return { ok: false, error: AppError.from(err).toJSON() };
+    }
+  }, subscribe) as unknown as FakeWireApi;
+  return {
+    api, wire, handlers, calls: backend.calls, onAny, options: o,
+    emit: (event, payload) => backend.emit(event, payload),
+    failNext: (channel, error) => void backend.failures.set(channel, error),
+    finishJob: (jobId, outcome) => backend.finishJob(jobId, outcome)
+  };
+}
