@@ -1,0 +1,55 @@
+/**
+ * Vanilla gradient saliency (Simonyan, Vedaldi & Zisserman 2013, "Deep Inside Convolutional
+ * Networks: Visualising Image Classification Models and Saliency Maps", arXiv:1312.6034).
+ *
+ * For each row i with target class c_i and pre-softmax logit y_{c_i}:
+ *
+ *   G_i = ∂y_{c_i}(x_i)/∂x_i ∈ R^{H×W×C}        (raw, signed)
+ *   S_i[h, w] = max_c |G_i[h, w, c]|             (map)
+ *
+ * All rows share one reverse pass: rows do not interact in inference mode, so
+ * ∂/∂x_i Σ_j y_{c_j}(x_j) = ∂y_{c_i}(x_i)/∂x_i. No baseline and no parameters.
+ *
+ * Checkable property: for a linear model y = W·x + b, G_i = W[:, c_i] exactly (for any x);
+ * for any model, G matches central finite differences of y_{c_i}.
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+import { throwIfCancelled, checkContext, rejectUnknownParams, type SaliencyBatchResult, type SaliencyContext, type SaliencyMethod } from './method';
+
+async function run(ctx: SaliencyContext): Promise<SaliencyBatchResult> {
+  checkContext(gradient, ctx);
+  throwIfCancelled(ctx.signal, gradient.id);
+  const { tf, model, x, targets } = ctx;
+  const [, height, width] = x.shape;
+  const grads = tf.tidy(() => {
+    const k = model.descriptor.classNames.length;
+    // Flat index of logit[i, target[i]]; gather keeps the selection exact (no 0·inf from a one-hot mask).
+    const picks = tf.tensor1d(Int32Array.from(targets, (t, i) => i * k + t), 'int32');
+    const score = (input: tfTypes.Tensor) => tf.sum(tf.gather(tf.reshape(model.logits(input as tfTypes.Tensor4D), [-1]), picks));
+    return tf.grad(score)(x);
+  });
+  try {
+    throwIfCancelled(ctx.signal, gradient.id);
+    const mapTensor = tf.tidy(() => tf.max(tf.abs(grads), 3));
+    const [raw, maps] = await Promise.all([grads.data() as Promise<Float32Array>, mapTensor.data() as Promise<Float32Array>]);
+    mapTensor.dispose();
+    throwIfCancelled(ctx.signal, gradient.id);
+    return { maps, raw, height, width };
+  } finally {
+    grads.dispose();
+  }
+}
+
+/** The `gradient` method: |∂y_c/∂x| reduced by max over channels. */
+export const gradient: SaliencyMethod = {
+  id: 'gradient',
+  label: 'Vanilla gradient',
+  reference: 'Simonyan, Vedaldi & Zisserman (2013), Deep Inside Convolutional Networks, arXiv:1312.6034',
+  requires: ['gradients'],
+  defaults: {},
+  validate(params) {
+    rejectUnknownParams('gradient', params, []);
+    return {};
+  },
+  run
+};

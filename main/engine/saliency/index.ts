@@ -1,0 +1,23 @@
+/**
+ * Registry of input-space saliency methods: an explicit list (no directory scanning). Adding a
+ * method is one file plus one line here; its `id` is persisted and must never change.
+ */
+import { AppError } from '../../../shared/errors';
+import { gradient } from './gradient';
+import type { SaliencyMethod } from './method';
+
+export type { SaliencyBatchResult, SaliencyContext, SaliencyMethod } from './method';
+
+const METHODS: readonly SaliencyMethod[] = [gradient];
+
+/** Every registered method, in display order. */
+export function listMethods(): SaliencyMethod[] {
+  return [...METHODS];
+}
+
+/** The method with this id. @throws AppError METHOD_UNKNOWN listing the known ids */
+export function getMethod(id: string): SaliencyMethod {
+  const method = METHODS.find((m) => m.id === id);
+  if (method) return method;
+  throw new AppError('METHOD_UNKNOWN', `Unknown saliency method "${id}"; known methods: ${METHODS.map((m) => m.id).join(', ')}.`);
+}
