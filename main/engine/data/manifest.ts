@@ -3,9 +3,10 @@
  *
  * - RFC 4180 quoting (fields in double quotes may hold commas, newlines and `""`); a UTF-8 BOM is
  *   dropped; fields are trimmed; blank lines are ignored; columns after the third are ignored.
- * - The header row is optional. The first row is a header when its first field is a path-column
- *   name (path, file, filename, filepath, image, image_path) or its second a label-column name
- *   (label, class, target); a header may then put the path/label/mask columns in any order.
+ * - The header row is optional. The first row is a header when one of its fields is a path-column
+ *   name (path, file, filename, filepath, image, image_path), or its second a label-column name
+ *   (label, class, target) and its first no image file; a header may then put the path, label
+ *   (label/class/target) and mask (mask/mask_path/annotation) columns in any order.
  * - Paths (image and mask) are relative to the manifest's folder; `\` counts as `/`. Absolute paths
  *   and paths that leave the folder through `..` or a symbolic link are never read: the row is
  *   skipped with reason "path escapes the image set".
@@ -69,7 +70,7 @@ interface Columns {
 /** Finds the column layout; `hasHeader` tells whether the first row is to be skipped. */
 function detectColumns(first: string[]): { hasHeader: boolean; columns: Columns } {
   const names = first.map((f) => f.toLowerCase());
-  const hasHeader = PATH_NAMES.includes(names[0]) || (names.length > 1 && LABEL_NAMES.includes(names[1]) && !isImagePath(first[0]));
+  const hasHeader = names.some((n) => PATH_NAMES.includes(n)) || (names.length > 1 && LABEL_NAMES.includes(names[1]) && !isImagePath(first[0]));
   if (!hasHeader) return { hasHeader, columns: { path: 0, label: 1, mask: 2 } };
   const find = (options: string[], fallback: number): number => {
     const i = names.findIndex((n) => options.includes(n));
