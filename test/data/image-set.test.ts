@@ -25,6 +25,7 @@ beforeAll(async () => {
   // Flat folder.
   for (const name of ['2.png', '10.png']) await writePng(at('flat', name), pattern(3, 3, 3), 3, 3, 3);
   await writeJpeg(at('flat', '1.jpg'), pattern(3, 3, 3), 3, 3);
+  await writePng(at('flat', '_masks', '1.png'), new Uint8Array(9).fill(255), 3, 3, 1);
   // Set with a corrupt JPEG and a text file.
   const good = readFileSync(await writeJpeg(at('corrupt', 'ok.jpg'), pattern(32, 32, 3), 32, 32));
   writeBytes(at('corrupt', 'bad.jpg'), good.subarray(0, Math.floor(good.length / 2)));
@@ -121,11 +122,10 @@ describe('folder of class sub-folders', () => {
 });
 
 describe('flat folder and failures', () => {
-  it('lists a flat folder sorted, without labels', async () => {
+  it('lists a flat folder sorted, without labels, with masks from <root>/_masks/<stem>.*', async () => {
     const set = await openImageSet(at('flat'));
-    expect(set.items.map((i) => [i.path, i.label])).toEqual([['1.jpg', null], ['10.png', null], ['2.png', null]]);
-    expect(set.summary.labels).toEqual([]);
-    expect(set.summary.hasMasks).toBe(false);
+    expect(set.items.map((i) => [i.path, i.label, i.mask])).toEqual([['1.jpg', null, '_masks/1.png'], ['10.png', null, null], ['2.png', null, null]]);
+    expect(set.summary).toMatchObject({ labels: [], hasMasks: true, skipped: [] });
   });
 
   it('reports a corrupt JPEG in the batch and a text file in the summary; the rest loads', async () => {

@@ -9,6 +9,26 @@ const tmp = tempDir();
 const at = (...parts: string[]): string => path.join(tmp.dir, ...parts);
 const ESCAPES = 'path escapes the image set';
 
+/** A headed manifest: good rows, then every way a row can be refused. */
+const HEADED_ROWS = [
+  'path,label,mask',
+  'imgs/a.png,cat,masks/a.png',
+  '"imgs/c,comma.png","big, cat",',
+  'imgs/b b.png,,',
+  '../secret.png,cat',
+  `${path.join(tmp.dir, 'secret.png')},cat`,
+  'C:\\data\\secret.png,cat',
+  'imgs/../../secret.png,dog',
+  'link.png,cat',
+  'imgs\\a.png,dog',
+  'missing.png,cat',
+  'imgs/b b.png,cat,../secret.png',
+  'imgs/a.png,cat,masks/none.png',
+  'notes.txt,cat',
+  ',cat',
+  ''
+];
+
 beforeAll(async () => {
   for (const name of ['a.png', 'b b.png', 'c,comma.png']) await writePng(at('m', 'imgs', name), pattern(4, 4, 3), 4, 4, 3);
   await writePng(at('m', 'masks', 'a.png'), new Uint8Array(16).fill(255), 4, 4, 1);
@@ -35,27 +55,7 @@ describe('parseCsv', () => {
 
 describe('CSV manifest sets', () => {
   it('reads a manifest with a header: labels, quoted paths, empty labels, masks; rejects escaping rows', async () => {
-    const manifest = writeBytes(
-      at('m', 'with-header.csv'),
-      [
-        'path,label,mask',
-        'imgs/a.png,cat,masks/a.png',
-        '"imgs/c,comma.png","big, cat",',
-        'imgs/b b.png,,',
-        '../secret.png,cat',
-        `${at('secret.png')},cat`,
-        'C:\\data\\secret.png,cat',
-        'imgs/../../secret.png,dog',
-        'link.png,cat',
-        'imgs\\a.png,dog',
-        'missing.png,cat',
-        'imgs/b b.png,cat,../secret.png',
-        'imgs/a.png,cat,masks/none.png',
-        'notes.txt,cat',
-        ',cat',
-        ''
-      ].join('\n')
-    );
+    const manifest = writeBytes(at('m', 'with-header.csv'), HEADED_ROWS.join('\n'));
     const set = await openImageSet(manifest);
     expect(set.items.map((i) => [i.path, i.label, i.mask])).toEqual([
       ['imgs/a.png', 'cat', 'masks/a.png'],

@@ -6,6 +6,8 @@
  * images lying directly in `<root>` are then skipped ("outside the class sub-folders"). Classes and
  * files are sorted by code unit (see compareNames). Only one level of sub-folders is read; deeper
  * folders are reported as skipped. Names starting with `.` (.DS_Store, .git) are ignored silently.
+ * Symbolic links are followed: the user chose this folder, whereas manifest rows (which may come
+ * from anywhere) are confined to the manifest's folder.
  *
  * Masks (human annotations) live in `<root>/_masks/`, mirroring the image layout with the same file
  * name stem and any image extension (PNG preferred): `<root>/_masks/<class>/<stem>.png` for

@@ -112,7 +112,8 @@ class NpyImageSet implements ImageSet {
       const rows: Float32Array[] = [];
       for (const i of indices) {
         const bytes = new Uint8Array(rowBytes);
-        await handle.read(bytes, 0, rowBytes, this.header.dataOffset + i * rowBytes);
+        const { bytesRead } = await handle.read(bytes, 0, rowBytes, this.header.dataOffset + i * rowBytes);
+        if (bytesRead < rowBytes) throw new AppError('NPY_INVALID', `${this.file}: row ${i} is cut short; the file changed after it was opened.`, { hint: 'Open the image set again.' });
         rows.push(Float32Array.from(decodeNpyData(bytes, this.header.dtype, per)));
       }
       return rows;
