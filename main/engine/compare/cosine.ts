@@ -26,7 +26,10 @@ export function cosineComparison(a: NumericArray, b: NumericArray): Comparison {
     const which = aa === 0 && bb === 0 ? 'both `a` and `b` are' : aa === 0 ? '`a` is' : '`b` is';
     return undefinedComparison(`cosine: ${which} all zeros, so the norm is zero`);
   }
-  return { value: clamp(dot / (Math.sqrt(aa) * Math.sqrt(bb)), -1, 1) };
+  // √(aa·bb) rounds once (and √(x·x) = x, so cos(a, a) = 1 exactly); split only on overflow.
+  const product = aa * bb;
+  const denominator = Number.isFinite(product) ? Math.sqrt(product) : Math.sqrt(aa) * Math.sqrt(bb);
+  return { value: clamp(dot / denominator, -1, 1) };
 }
 
 /** Cosine similarity as a plain number (NaN for an all-zero map); see {@link cosineComparison}. */

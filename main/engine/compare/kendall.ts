@@ -100,7 +100,11 @@ export function kendallComparison(a: NumericArray, b: NumericArray): Comparison 
   if (reason) return undefinedComparison(`kendall: ${reason}`);
   const { n0, tiesA, tiesB, tiesBoth, discordant } = kendallCounts(a, b);
   const numerator = n0 - tiesA - tiesB + tiesBoth - 2 * discordant;
-  return { value: clamp(numerator / Math.sqrt(n0 - tiesA) / Math.sqrt(n0 - tiesB), -1, 1) };
+  const untiedA = n0 - tiesA;
+  const untiedB = n0 - tiesB;
+  // Equal tie structure (e.g. τ(a, a)) skips the square root, so ±1 comes out exactly.
+  const denominator = untiedA === untiedB ? untiedA : Math.sqrt(untiedA * untiedB);
+  return { value: clamp(numerator / denominator, -1, 1) };
 }
 
 /** Kendall's τ-b as a plain number (NaN for a constant map); see {@link kendallComparison}. */

@@ -26,8 +26,11 @@ export function pearsonUnchecked(a: NumericArray, b: NumericArray): number {
     saa += da * da;
     sbb += db * db;
   }
-  // Separate square roots: the product saa·sbb could overflow for huge inputs.
-  return clamp(sab / (Math.sqrt(saa) * Math.sqrt(sbb)), -1, 1);
+  // One square root of the product rounds less than √saa·√sbb (and √(x·x) = x exactly, so
+  // r(a, a) = 1); the split form is kept only for products that overflow.
+  const product = saa * sbb;
+  const denominator = Number.isFinite(product) ? Math.sqrt(product) : Math.sqrt(saa) * Math.sqrt(sbb);
+  return clamp(sab / denominator, -1, 1);
 }
 
 /**
