@@ -36,6 +36,9 @@ function connectionLost(channel: RequestName): AppError {
   });
 }
 
+/** WebSocket.OPEN, spelled out so the module also runs where there is no global WebSocket (tests with `ws`). */
+const OPEN = 1;
+
 class WsTransport implements Transport {
   private readonly pending = new Map<number, Pending>();
   private readonly unsent = new Map<number, string>();
@@ -60,7 +63,7 @@ class WsTransport implements Transport {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(connectionLost(channel));
       this.pending.set(id, { channel, resolve, reject });
-      if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(text);
+      if (this.socket?.readyState === OPEN) this.socket.send(text);
       else this.unsent.set(id, text);
     });
   }

@@ -38,8 +38,8 @@ export const useNotificationsStore = defineStore('notifications', () => {
 
   /** Shows `err` as a toast titled with what failed (`context`); cancellations are ignored. */
   function error(err: unknown, context: string): void {
-    if (isCancellation(err)) return;
     const e = AppError.from(err);
+    if (isCancellation(err) || isCancellation(e)) return;
     if (e.code === 'INTERNAL') {
       push({ kind: 'error', title: context, message: 'Something went wrong inside the workbench.', hint: e.hint, detail: e.detail ?? e.message });
       return;
