@@ -1,0 +1,43 @@
+import { defineConfig } from '@playwright/test';
+import { E2E_PORT, E2E_TOKEN } from './test/e2e/support/constants';
+
+/**
+ * UI tests in Debian's Chromium against the browser-mode server: by default the real router and
+ * engine (`bin/serve.mjs`, demo project); with SALIENCY_E2E_FAKE=1 the in-memory fake workbench.
+ * One worker: the machine has 2 cores and the engine owns one of them.
+ */
+const useFake = process.env.SALIENCY_E2E_FAKE === '1';
+const serverCommand = useFake
+  ? `node node_modules/vite/bin/vite.js build --logLevel warn && node bin/run-ts.mjs test/e2e/support/serve-fake.ts --port ${E2E_PORT} --token ${E2E_TOKEN}`
+  : `node bin/serve.mjs --port ${E2E_PORT} --token ${E2E_TOKEN} --no-open`;
+
+export default defineConfig({
+  testDir: './test/e2e',
+  testMatch: '**/*.spec.ts',
+  outputDir: 'test-results/playwright',
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: true,
+  reporter: [['list']],
+  timeout: 120_000,
+  expect: { timeout: 60_000 },
+  use: {
+    baseURL: `http://127.0.0.1:${E2E_PORT}/`,
+    browserName: 'chromium',
+    viewport: { width: 1440, height: 900 },
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic']
+    }
+  },
+  webServer: {
+    command: serverCommand,
+    url: `http://127.0.0.1:${E2E_PORT}/?token=${E2E_TOKEN}`,
+    reuseExistingServer: false,
+    timeout: 180_000,
+    stdout: 'pipe',
+    stderr: 'pipe'
+  }
+});
