@@ -23,6 +23,7 @@ function init(seed: number) {
  */
 export function buildSmoothCnn(seed = 1): tf.LayersModel {
   return tf.sequential({
+    name: 'smooth_cnn',
     layers: [
       tf.layers.conv2d({ name: 'conv1', inputShape: [10, 10, 2], filters: 4, kernelSize: 3, padding: 'same', activation: 'tanh', ...init(seed) }),
       tf.layers.conv2d({ name: 'conv2', filters: 6, kernelSize: 1, strides: 2, padding: 'same', ...init(seed + 1) }),
@@ -37,6 +38,7 @@ export function buildSmoothCnn(seed = 1): tf.LayersModel {
 /** y = W·flatten(x) + b on a 4×4×2 input, 3 classes; `activation` 'softmax' wraps the same logits. */
 export function buildLinearModel(activation: 'linear' | 'softmax' = 'linear', seed = 7): tf.LayersModel {
   return tf.sequential({
+    name: 'linear',
     layers: [
       tf.layers.flatten({ name: 'flat', inputShape: [4, 4, 2] }),
       tf.layers.dense({ name: 'dense', units: 3, activation, ...init(seed) })
@@ -52,6 +54,7 @@ export function buildLinearModel(activation: 'linear' | 'softmax' = 'linear', se
  */
 export function buildConvZoo(seed = 11): tf.LayersModel {
   const model = tf.sequential({
+    name: 'conv_zoo',
     layers: [
       tf.layers.conv2d({ name: 'c1', inputShape: [12, 12, 3], filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', ...init(seed) }),
       tf.layers.batchNormalization({ name: 'bn1' }),
@@ -74,8 +77,16 @@ export function buildConvZoo(seed = 11): tf.LayersModel {
 export function buildNestedModel(seed = 21): tf.LayersModel {
   const block = tf.sequential({ name: 'block', layers: [tf.layers.conv2d({ name: 'inner', inputShape: [6, 6, 1], filters: 3, kernelSize: 3, ...init(seed) })] });
   return tf.sequential({
+    name: 'nested',
     layers: [block, tf.layers.conv2d({ name: 'outer', filters: 2, kernelSize: 1, ...init(seed + 1) }), tf.layers.flatten({ name: 'flat' }), tf.layers.dense({ name: 'out', units: 2, ...init(seed + 2) })]
   });
+}
+
+/** Reads a [N, K] result and frees it. */
+export async function readAndDispose(t: tf.Tensor): Promise<Float32Array> {
+  const values = (await t.data()) as Float32Array;
+  t.dispose();
+  return values;
 }
 
 /** Writes `model` as dir/model.json + dir/weights.bin (+ dir/saliency-model.json when given); returns the model.json path. */
