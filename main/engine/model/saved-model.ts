@@ -25,22 +25,32 @@ function noGradients(what: string): AppError {
   });
 }
 
-/** Output `outputName` of one predict call (all outputs when there are several: the others are freed). */
-function predictOutput(tf: Tf, model: SavedModel, outputName: string | null, x: Tensor4D): tfTypes.Tensor2D {
-  const out = model.predict(x) as tfTypes.Tensor | Record<string, tfTypes.Tensor>;
+/**
+ * Output `outputIndex` of one predict call. With a Tensor input, tfjs-node returns one Tensor, or
+ * a Tensor[] in signature-output order when there are several (the others are freed).
+ */
+function predictOutput(tf: Tf, model: SavedModel, outputIndex: number, x: Tensor4D): tfTypes.Tensor2D {
+  const out = model.predict(x) as tfTypes.Tensor | tfTypes.Tensor[];
   if (out instanceof tf.Tensor) return out as tfTypes.Tensor2D;
-  const chosen = out[outputName ?? Object.keys(out)[0]];
-  for (const t of Object.values(out)) if (t !== chosen) t.dispose();
-  return chosen as tfTypes.Tensor2D;
+  out.forEach((t, i) => i !== outputIndex && t.dispose());
+  return out[outputIndex] as tfTypes.Tensor2D;
+}
+
+/**
+ * tfjs-node 4.22 reports SavedModel shapes as protobuf `TensorShapeProto.Dim` messages rather
+ * than numbers (with the google-protobuf it resolves to); read their size either way.
+ */
+export function dimsOf(shape: ReadonlyArray<unknown> | undefined): number[] {
+  return (shape ?? []).map((d) => (typeof d === 'number' ? d : Number((d as { getSize(): number | string }).getSize())));
 }
 
 /** parameterCount is reported as 0 and convLayers as empty: the weights are not visible through tfjs. */
 class SavedModelHandle implements ModelHandle {
-  constructor(private readonly tf: Tf, private readonly model: SavedModel, private readonly outputName: string | null, readonly descriptor: ModelDescriptor) {}
+  constructor(private readonly tf: Tf, private readonly model: SavedModel, private readonly outputIndex: number, readonly descriptor: ModelDescriptor) {}
 
   private forward(x: Tensor4D): tfTypes.Tensor2D {
     assertInput(this.descriptor, x);
-    return predictOutput(this.tf, this.model, this.outputName, x);
+    return predictOutput(this.tf, this.model, this.outputIndex, x);
   }
 
   logits(x: Tensor4D): tfTypes.Tensor2D {
@@ -112,19 +122,17 @@ async function loadNative(dir: string): Promise<SavedModel> {
 export async function loadSavedModelHandle(tf: Tf, dir: string, sidecar: Sidecar | null): Promise<ModelHandle> {
   const model = await loadNative(dir);
   try {
-    const inputShape = model.inputs.length === 1 ? nhwcInputShape(model.inputs[0].shape) : null;
+    const inputShape = model.inputs.length === 1 ? nhwcInputShape(dimsOf(model.inputs[0].shape)) : null;
     if (!inputShape) throw new AppError('MODEL_FORMAT_UNSUPPORTED', `${dir}: the SavedModel must take one float image input [N, H, W, C] with known H, W, C.`);
     const outputIndex = sidecar?.outputIndex ?? 0;
     checkOutputIndex(outputIndex, model.outputs.length, dir);
-    const output = model.outputs[outputIndex];
-    const outputName = model.outputs.length > 1 ? output.name : null;
-    const probability = sidecar?.outputIsProbability ?? looksLikeProbabilities(tf, (x) => predictOutput(tf, model, outputName, x), inputShape);
+    const probability = sidecar?.outputIsProbability ?? looksLikeProbabilities(tf, (x) => predictOutput(tf, model, outputIndex, x), inputShape);
     const descriptor = buildDescriptor({
       path: dir, format: 'saved-model', hash: await hashFolder(dir), inputShape, outputIndex,
-      numClasses: classCount(output.shape ?? [], dir), outputIsProbability: probability,
+      numClasses: classCount(dimsOf(model.outputs[outputIndex].shape), dir), outputIsProbability: probability,
       convLayers: [], parameterCount: 0, canComputeGradients: false
     }, sidecar);
-    return new SavedModelHandle(tf, model, outputName, descriptor);
+    return new SavedModelHandle(tf, model, outputIndex, descriptor);
   } catch (err) {
     model.dispose();
     throw err;
