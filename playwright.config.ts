@@ -8,7 +8,7 @@ import { E2E_PORT, E2E_TOKEN } from './test/e2e/support/constants';
  */
 const useFake = process.env.SALIENCY_E2E_FAKE === '1';
 const serverCommand = useFake
-  ? `node node_modules/vite/bin/vite.js build --logLevel warn && node bin/run-ts.mjs test/e2e/support/serve-fake.ts --port ${E2E_PORT} --token ${E2E_TOKEN}`
+  ? `node node_modules/vite/bin/vite.js build --logLevel warn && node bin/run-ts.mjs test/server/serve-fake.ts --port ${E2E_PORT} --token ${E2E_TOKEN}`
   : `node bin/serve.mjs --port ${E2E_PORT} --token ${E2E_TOKEN} --no-open`;
 
 export default defineConfig({

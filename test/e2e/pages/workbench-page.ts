@@ -1,6 +1,5 @@
 /** Page module for the workbench shell: every selector the UI specs use lives here. */
 import { expect, type Locator, type Page } from '@playwright/test';
-import path from 'node:path';
 import { E2E_TOKEN, SCREENSHOT_DIR } from '../support/constants';
 
 export class WorkbenchPage {
@@ -72,7 +71,7 @@ export class WorkbenchPage {
   }
 
   async screenshot(name: string): Promise<string> {
-    const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+    const file = `${SCREENSHOT_DIR}/${name}.png`;
     await this.page.screenshot({ path: file });
     return file;
   }
