@@ -68,9 +68,8 @@ export function summarize(y: ArrayLike<number>): SampleSummary {
   return { n: y.length, mean: sum / y.length, min, max, minPositive };
 }
 
-/** h(x) = log1p(x) − x/(1+x) = Σ_{k≥2} (−1)^k (k−1)/k · x^k, exact to ~1 ulp for |x| < 0.01. */
-function logRatioGap(x: number): number {
-  if (Math.abs(x) >= 0.01) return Math.log1p(x) - x / (1 + x);
+/** Σ_{k≥2} (−1)^k (k−1)/k · x^k = log1p(x) − x/(1 + x), exact to ~1 ulp for |x| < 0.01. */
+function logRatioGapSeries(x: number): number {
   let term = x * x;
   let total = 0;
   for (let k = 2; k <= 9; k++) {
@@ -87,9 +86,12 @@ export function grimshawW(y: ArrayLike<number>, theta: number): number {
   let ratios = 0;
   for (let i = 0; i < y.length; i++) {
     const x = theta * y[i];
-    gap += logRatioGap(x);
-    logs += Math.log1p(x);
-    ratios += x / (1 + x);
+    const log = Math.log1p(x);
+    const ratio = x / (1 + x);
+    // h = log1p(x) − x/(1+x) cancels to O(x²) for small x: use the series there.
+    gap += Math.abs(x) < 0.01 ? logRatioGapSeries(x) : log - ratio;
+    logs += log;
+    ratios += ratio;
   }
   const n = y.length;
   return gap / n - (logs / n) * (ratios / n);
