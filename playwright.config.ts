@@ -1,5 +1,4 @@
 import { defineConfig } from '@playwright/test';
-import { E2E_PORT, E2E_TOKEN } from './test/e2e/support/constants';
 
 /**
  * UI tests in Debian's Chromium against the browser-mode server: by default the real router and
@@ -7,6 +6,13 @@ import { E2E_PORT, E2E_TOKEN } from './test/e2e/support/constants';
  * One worker: the machine has 2 cores and the engine owns one of them.
  */
 const useFake = process.env.SALIENCY_E2E_FAKE === '1';
+
+/** Port of the browser-mode server the UI tests start. */
+export const E2E_PORT = 4173;
+/** The server's access token in UI tests (random in real use). */
+export const E2E_TOKEN = 'e2e0'.repeat(16);
+/** Where specs write the screenshots a reviewer looks at. */
+export const SCREENSHOT_DIR = 'test-results/screens';
 const serverCommand = useFake
   ? `node node_modules/vite/bin/vite.js build --logLevel warn && node bin/run-ts.mjs test/server/serve-fake.ts --port ${E2E_PORT} --token ${E2E_TOKEN}`
   : `node bin/serve.mjs --port ${E2E_PORT} --token ${E2E_TOKEN} --no-open`;

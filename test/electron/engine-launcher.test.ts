@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 
 const electron = vi.hoisted(() => ({ forks: [] as Array<{ entry: string; args: string[]; options: Record<string, any>; child: any }> }));

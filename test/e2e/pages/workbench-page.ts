@@ -1,6 +1,6 @@
 /** Page module for the workbench shell: every selector the UI specs use lives here. */
 import { expect, type Locator, type Page } from '@playwright/test';
-import { E2E_TOKEN, SCREENSHOT_DIR } from '../support/constants';
+import { E2E_TOKEN, SCREENSHOT_DIR } from '../../../playwright.config';
 
 export class WorkbenchPage {
   readonly root: Locator;
