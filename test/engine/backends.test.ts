@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/errors';
 import { activeBackendInfo, getSelectedBackend, requireGradients, selectBackend } from '../../main/engine/backends';
+import { readNativeStatus } from '../../main/engine/backends/native-status';
 import { isOneDnnSafeConvGradInstalled } from '../../main/engine/ops/onednn-safe-conv-grad';
 import { useBackend } from '../support/each-backend';
 import { expectNoLeak } from '../support/tensor-asserts';
@@ -13,9 +14,12 @@ describe('backend selection (native default)', () => {
     const { info, tf } = backend;
     expect(info.backend).toBe('tensorflow');
     expect(tf.getBackend()).toBe('tensorflow');
-    expect(info.device).toBe('CPU'); // the CPU-only wheel on this machine
-    expect(info.tfVersion).toBe('2.21.0');
-    expect(info.nativePackage).toBe('@tensorflow/tfjs-node');
+    const status = readNativeStatus();
+    // With the CPU-only wheel (this machine kind) TensorFlow has no GPU device.
+    if (!status?.gpuWheel) expect(info.device).toBe('CPU');
+    expect(info.nativePackage).toBe(status?.gpuWheel ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node');
+    expect(info.tfVersion).toBe((tf.backend() as unknown as { binding: { TF_Version: string } }).binding.TF_Version);
+    expect(info.tfVersion).toBe(status?.tfVersion ?? info.tfVersion);
     expect(info.oneDnn).toBe(process.env.TF_ENABLE_ONEDNN_OPTS === undefined ? true : !['0', 'false'].includes(process.env.TF_ENABLE_ONEDNN_OPTS));
     expect(info.canComputeGradients).toBe(true);
     expect(info.fallbackReason).toBeNull();

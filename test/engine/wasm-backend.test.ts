@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { requireGradients } from '../../main/engine/backends';
 import { clearModelCache, loadModel } from '../../main/engine/model/load-model';
 import { getMethod } from '../../main/engine/saliency';

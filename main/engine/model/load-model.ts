@@ -67,6 +67,16 @@ async function loadResolved(resolved: ResolvedModel): Promise<ModelHandle> {
   return files.format === 'layers' ? loadLayersHandle(tf, files, sidecar) : loadGraphHandle(tf, files, sidecar);
 }
 
+/** Anything a loader did not anticipate (a tfjs error while probing the model) still becomes an AppError. */
+function asLoadError(err: unknown, resolved: ResolvedModel): AppError {
+  if (err instanceof AppError) return err;
+  const where = resolved.kind === 'tfjs' ? resolved.jsonPath : resolved.dir;
+  return new AppError('MODEL_LOAD_FAILED', `Loading ${where} failed: ${err instanceof Error ? err.message : String(err)}`, {
+    hint: 'The model may use ops or layers tfjs cannot run synchronously (control flow); re-export or re-convert it, and check its input is one NHWC image.',
+    cause: err
+  });
+}
+
 /**
  * Loads (or returns the cached) model at `p` on the selected backend.
  * @throws AppError MODEL_NOT_FOUND, MODEL_FORMAT_UNSUPPORTED, MODEL_LOAD_FAILED, BACKEND_UNSUPPORTED (SavedModel without native TF)
@@ -74,5 +84,7 @@ async function loadResolved(resolved: ResolvedModel): Promise<ModelHandle> {
 export async function loadModel(p: string): Promise<ModelHandle> {
   const resolved = await resolveModelPath(p);
   const key = resolved.kind === 'tfjs' ? resolved.jsonPath : resolved.dir;
-  return cachedModel(key, await stampOf(resolved), () => loadResolved(resolved));
+  return cachedModel(key, await stampOf(resolved), () => loadResolved(resolved).catch((err: unknown) => {
+    throw asLoadError(err, resolved);
+  }));
 }

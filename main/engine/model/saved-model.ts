@@ -4,6 +4,7 @@
  * sees no ops to differentiate and the handle reports `canComputeGradients: false`).
  */
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
@@ -87,7 +88,10 @@ async function hashFolder(dir: string): Promise<string> {
   const files = (await fs.readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile())
     .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)).sort();
   const hash = createHash('sha256');
-  for (const f of files) hash.update(path.relative(dir, f)).update(await fs.readFile(f));
+  for (const f of files) {
+    hash.update(path.relative(dir, f));
+    for await (const chunk of createReadStream(f)) hash.update(chunk as Buffer);
+  }
   return hash.digest('hex').slice(0, 16);
 }
 
