@@ -12,6 +12,14 @@ import type { CompareOptions, ComparisonStatistic, StatisticId } from './types';
 import { invalidParam } from './validate';
 
 export type { CompareOptions, Comparison, ComparisonStatistic, NumericArray, StatisticId } from './types';
+export { cosine, cosineDistance } from './cosine';
+export { salienceEntropy } from './entropy';
+export { kendall } from './kendall';
+export { pearson } from './pearson';
+export { averageRanks } from './ranks';
+export { spearman } from './spearman';
+export { ssim } from './ssim';
+export { topKOverlap } from './topk';
 
 /** Every registered statistic, in display order. */
 export const COMPARISON_STATISTICS: readonly ComparisonStatistic[] = [

@@ -66,6 +66,9 @@ function mean(x: NumericArray): number {
  * (less cancellation in Σx² − (Σx)²/N than scikit-image's uxx − ux²), and float32 maps are
  * computed in float64 (scikit-image would stay in float32).
  *
+ * SSIM is not invariant to rescaling: min-max normalise (and quantise) maps the same way before
+ * comparing them (§5.0), and use the same R for every pair that will be averaged.
+ *
  * Options: `height`/`width` (default: square), `dataRange` (required unless both maps are
  * Uint8Array, then 255), `winSize` (default 7). Never undefined: C1, C2 > 0 keep the ratio finite,
  * so constant maps are fine, and two constant maps of equal value give 1.
