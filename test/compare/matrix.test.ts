@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../shared/errors';
+import type { AppError } from '../../shared/errors';
 import { compareMatrix, type MapSet } from '../../main/engine/compare/matrix';
 import { spearman } from '../../main/engine/compare/spearman';
 import { ssim } from '../../main/engine/compare/ssim';
