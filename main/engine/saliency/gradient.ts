@@ -28,15 +28,14 @@ async function run(ctx: SaliencyContext): Promise<SaliencyBatchResult> {
     const score = (input: tfTypes.Tensor) => tf.sum(tf.gather(tf.reshape(model.logits(input as tfTypes.Tensor4D), [-1]), picks));
     return tf.grad(score)(x);
   });
+  const mapTensor = tf.tidy(() => tf.max(tf.abs(grads), 3));
   try {
     throwIfCancelled(ctx.signal, gradient.id);
-    const mapTensor = tf.tidy(() => tf.max(tf.abs(grads), 3));
     const [raw, maps] = await Promise.all([grads.data() as Promise<Float32Array>, mapTensor.data() as Promise<Float32Array>]);
-    mapTensor.dispose();
     throwIfCancelled(ctx.signal, gradient.id);
     return { maps, raw, height, width };
   } finally {
-    grads.dispose();
+    tf.dispose([grads, mapTensor]);
   }
 }
 
