@@ -1,6 +1,7 @@
 /** The open project: its models and image sets, and which of each the user has selected. */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
+import { AppError } from '../../shared/errors';
 import type { ProjectSnapshot } from '../../shared/types/project';
 import { getApi } from '../api';
 import { useNotificationsStore } from './notifications';
@@ -8,6 +9,8 @@ import { useNotificationsStore } from './notifications';
 export const useProjectStore = defineStore('project', () => {
   const project = shallowRef<ProjectSnapshot | null>(null);
   const loading = ref(false);
+  /** Why the project could not be opened, when it could not. */
+  const loadError = ref<string | null>(null);
   const selectedModelId = ref<string | null>(null);
   const selectedImageSetId = ref<string | null>(null);
 
@@ -17,12 +20,14 @@ export const useProjectStore = defineStore('project', () => {
   /** Loads the project and selects its first model and image set. */
   async function load(): Promise<void> {
     loading.value = true;
+    loadError.value = null;
     try {
       const p = await getApi().project.current({});
       project.value = p;
       selectedModelId.value = p.models[0]?.id ?? null;
       selectedImageSetId.value = p.imageSets[0]?.id ?? null;
     } catch (err) {
+      loadError.value = AppError.from(err).message;
       useNotificationsStore().error(err, 'Could not open the project');
     } finally {
       loading.value = false;
@@ -37,5 +42,5 @@ export const useProjectStore = defineStore('project', () => {
     selectedImageSetId.value = id;
   }
 
-  return { project, loading, selectedModelId, selectedImageSetId, selectedModel, selectedImageSet, load, selectModel, selectImageSet };
+  return { project, loading, loadError, selectedModelId, selectedImageSetId, selectedModel, selectedImageSet, load, selectModel, selectImageSet };
 });

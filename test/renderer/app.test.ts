@@ -128,4 +128,17 @@ describe('App shell', () => {
     await toast.get('[data-testid="toast-dismiss"]').trigger('click');
     expect(wrapper.findAll('[data-testid="toast"]')).toHaveLength(0);
   });
+
+  it('says when the project cannot be opened, and opens it on retry', async () => {
+    resetApi();
+    const fake = installFakeApi();
+    fake.failNext('project:current', { code: 'IO_FAILED', message: 'Cannot read the project file /p/project.json.' });
+    wrapper = mount(App, { global: { plugins: [createPinia()] }, attachTo: document.body });
+    await vi.waitFor(() => expect(wrapper!.find('[data-testid="project-error"]').exists()).toBe(true));
+    expect(wrapper.get('[data-testid="project-error"]').text()).toContain('Cannot read the project file /p/project.json.');
+    expect(wrapper.find('[data-app-state="ready"]').exists()).toBe(true);
+    await wrapper.get('[data-testid="project-retry"]').trigger('click');
+    await vi.waitFor(() => expect(wrapper!.findAll('[data-testid="image-tile"]')).toHaveLength(24));
+    expect(wrapper.find('[data-testid="project-error"]').exists()).toBe(false);
+  });
 });
