@@ -4,7 +4,7 @@ import { fitGpd, type GpdEstimator } from '../../../main/engine/parameter-salien
 import { expectParamInvalid, gpdDraws, gpdStratified, relativeError } from './helpers';
 
 const SHAPES = [-0.3, 0, 0.3, 0.5];
-const mean = (y: ArrayLike<number>) => Array.prototype.reduce.call(y, (a: number, b: number) => a + b, 0) as number / y.length;
+const mean = (y: ArrayLike<number>) => Array.from(y).reduce((a, b) => a + b, 0) / y.length;
 
 describe('GPD maximum likelihood (corrected Grimshaw search, §5.11)', () => {
   it.each(SHAPES)('recovers γ = %s within ±0.06 and σ within 7 percent in 20 seeded repetitions of n = 5,000', (gamma) => {

@@ -71,6 +71,20 @@ export interface GpdFit {
 
 const ESTIMATORS: readonly GpdEstimator[] = ['mle', 'mom', 'pwm'];
 
+/**
+ * Checks the fit options and fills the defaults; PARAM_INVALID names the bad option. Callers that
+ * may never reach a fit (the POT stage with only empty tails) call it up front.
+ */
+export function resolveGpdFitOptions(options: GpdFitOptions, stage = STAGE): Required<GpdFitOptions> {
+  const { estimator = 'mle', spotCompat = false, minExcesses = 10, gridPoints = 1000 } = options;
+  if (!ESTIMATORS.includes(estimator)) throw invalidParam(stage, `\`estimator\` must be 'mle', 'mom' or 'pwm', got ${show(estimator)}`);
+  if (typeof spotCompat !== 'boolean') throw invalidParam(stage, `\`spotCompat\` must be a boolean, got ${show(spotCompat)}`);
+  if (spotCompat && estimator !== 'mle') throw invalidParam(stage, `\`spotCompat\` applies to estimator 'mle' only, got '${estimator}'`);
+  requireInteger(stage, 'minExcesses', minExcesses, 1);
+  requireInteger(stage, 'gridPoints', gridPoints, 4);
+  return { estimator, spotCompat, minExcesses, gridPoints };
+}
+
 function validate(excesses: unknown, options: GpdFitOptions): Required<GpdFitOptions> {
   requireArray(STAGE, 'excesses', excesses);
   if (excesses.length === 0) throw invalidParam(STAGE, '`excesses` must hold at least one value');
@@ -80,13 +94,7 @@ function validate(excesses: unknown, options: GpdFitOptions): Required<GpdFitOpt
       throw invalidParam(STAGE, `\`excesses\` must be finite and ≥ 0, got ${show(v)} at index ${i}`);
     }
   }
-  const { estimator = 'mle', spotCompat = false, minExcesses = 10, gridPoints = 1000 } = options;
-  if (!ESTIMATORS.includes(estimator)) throw invalidParam(STAGE, `\`estimator\` must be 'mle', 'mom' or 'pwm', got ${show(estimator)}`);
-  if (typeof spotCompat !== 'boolean') throw invalidParam(STAGE, `\`spotCompat\` must be a boolean, got ${show(spotCompat)}`);
-  if (spotCompat && estimator !== 'mle') throw invalidParam(STAGE, `\`spotCompat\` applies to estimator 'mle' only, got '${estimator}'`);
-  requireInteger(STAGE, 'minExcesses', minExcesses, 1);
-  requireInteger(STAGE, 'gridPoints', gridPoints, 4);
-  return { estimator, spotCompat, minExcesses, gridPoints };
+  return resolveGpdFitOptions(options);
 }
 
 function exponentialFit(y: ArrayLike<number>, estimator: GpdEstimator, fallback: GpdFallback, smallSample: boolean): GpdFit {

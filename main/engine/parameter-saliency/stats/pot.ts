@@ -20,7 +20,7 @@
  * Checkable property: on 50,000 Pareto(α) draws, N_t ≈ 0.1·N and the exceedances are exactly
  * GPD(1/α, T/α), so the fit recovers γ ≈ 1/α and σ ≈ T/α (§1.12).
  */
-import { fitGpd, type GpdFit, type GpdFitOptions } from './gpd-fit';
+import { fitGpd, resolveGpdFitOptions, type GpdFit, type GpdFitOptions } from './gpd-fit';
 import { invalidParam, requireArray, requireInteger, show } from './validate';
 
 /** Options of the POT calibration: the GPD fit options plus the threshold level. */
@@ -94,6 +94,7 @@ export function fitPotVector(values: ArrayLike<number>, options: PotOptions = {}
   const stage = 'pot-fit';
   const { level = 0.9, ...fitOptions } = options;
   checkLevel(stage, level);
+  resolveGpdFitOptions(fitOptions, stage);
   requireArray(stage, 'values', values);
   if (values.length === 0) throw invalidParam(stage, '`values` must hold at least one value');
   const bad = findNonFinite(values, 0, values.length);
@@ -109,6 +110,7 @@ export function fitPotColumn(matrix: ArrayLike<number>, rows: number, column: nu
   const stage = 'pot';
   const { level = 0.9, ...fitOptions } = options;
   checkLevel(stage, level);
+  resolveGpdFitOptions(fitOptions, stage);
   requireInteger(stage, 'rows', rows, 1);
   requireInteger(stage, 'column', column, 0);
   requireArray(stage, 'matrix', matrix);
@@ -136,7 +138,9 @@ export function fitPotMatrix(matrix: ArrayLike<number>, rows: number, cols: numb
     const filter = Math.floor(bad / rows);
     throw invalidParam(stage, `\`matrix\` must be finite, got ${show(matrix[bad])} at filter ${filter} (row ${bad - filter * rows})`);
   }
-  const level = checkLevel(stage, options.level ?? 0.9);
+  const { level: requested = 0.9, ...fitOptions } = options;
+  const level = checkLevel(stage, requested);
+  resolveGpdFitOptions(fitOptions, stage);
   const model: PotModel = {
     level,
     n: rows,

@@ -93,9 +93,10 @@ export function gaussianLogTails(zScores: ArrayLike<number>): Float64Array {
 
 /**
  * Proposition 1 check: the z-descending order equals the Gaussian-tail-ascending order, and
- * along it the tail probability never increases (ŝ_j ≤ ŝ_j' ⇔ P_j ≥ P_j'). Ties in the tail
+ * along it the tail probability never decreases (ŝ_j ≤ ŝ_j' ⇔ P_j ≥ P_j'). Ties in the tail
  * (equal log P) are broken without looking at z, by index, so a float-level tie in 1 − Φ that
- * hides a z difference makes the check fail rather than pass by construction.
+ * hides a z difference makes the check fail rather than pass by construction. In float64 that
+ * only happens for z < −37, where 1 − Φ(z) rounds to 1.
  */
 export function proposition1Holds(zScores: ArrayLike<number>): boolean {
   const byZ = rankDescending(zScores);
@@ -103,7 +104,7 @@ export function proposition1Holds(zScores: ArrayLike<number>): boolean {
   const byTail = rankByLogTail(logP);
   for (let k = 0; k < byZ.length; k++) {
     if (byZ[k] !== byTail[k]) return false;
-    if (k > 0 && logP[byZ[k]] > logP[byZ[k - 1]]) return false;
+    if (k > 0 && logP[byZ[k]] < logP[byZ[k - 1]]) return false;
   }
   return true;
 }

@@ -11,6 +11,10 @@
  * modified. An undefined std (NaN, from a one-sample reference set, see welford.ts) is guarded
  * like a zero one; the reference would propagate NaN into every z-score.
  *
+ * Units: z is invariant under scaling every profile by c > 0 (§1.12), except for guarded filters,
+ * whose score s̄ − μ scales by c; a ranking that mixes guarded and unguarded filters is therefore
+ * not fully scale invariant (inherent to the §2.3 guard, kept for fidelity to the reference).
+ *
  * Ranking: descending score, ties broken by ascending filter index (a stable order, §2.8), so
  * results are reproducible. Checkable property: rankDescending(standardize(s, stats)) lists a
  * filter before every filter with a smaller z-score.
