@@ -11,6 +11,7 @@ import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
 import { AppError } from '../../shared/errors';
 import type { BackendInfo } from '../../shared/types/model';
 import type { JobProgress } from '../../shared/types/jobs';
@@ -187,7 +188,8 @@ export function nodeEngineLauncher(extraEnv: Record<string, string> = {}): Engin
   return () => {
     const entry = engineHostEntry();
     const execArgv = entry.endsWith('.ts') ? ['--import', createRequire(import.meta.url).resolve('tsx')] : [];
-    const child = fork(entry, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...extraEnv } });
+    const child = fork(entry, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'pipe', 'ipc'], env: { ...process.env, ...extraEnv } });
+    child.stderr?.pipe(new NativeNoiseFilter()).pipe(process.stderr);
     return {
       get pid() {
         return child.pid;
@@ -202,4 +204,25 @@ export function nodeEngineLauncher(extraEnv: Record<string, string> = {}): Engin
       }
     };
   };
+}
+
+/**
+ * TensorFlow prints two start-up lines through absl before its logging is initialised, whatever
+ * TF_CPP_MIN_LOG_LEVEL says below 3 (and 3 would hide real errors). Drop exactly those lines;
+ * everything else the engine writes to stderr passes through.
+ */
+class NativeNoiseFilter extends Transform {
+  private pending = '';
+  private static readonly NOISE = [/All log messages before absl::InitializeLog\(\) is called/, /oneDNN custom operations are on/];
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    const lines = (this.pending + chunk.toString('utf8')).split('\n');
+    this.pending = lines.pop() ?? '';
+    const kept = lines.filter((line) => !NativeNoiseFilter.NOISE.some((re) => re.test(line)));
+    done(null, kept.length ? kept.join('\n') + '\n' : '');
+  }
+
+  override _flush(done: TransformCallback): void {
+    done(null, this.pending && !NativeNoiseFilter.NOISE.some((re) => re.test(this.pending)) ? this.pending : '');
+  }
 }

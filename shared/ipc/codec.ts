@@ -43,7 +43,7 @@ export function encode(value: unknown): string {
     const name = typedName(v);
     if (name) {
       const t = v as Typed;
-      return { $typed: name, b64: toBase64(new Uint8Array(t.buffer, t.byteOffset, t.byteLength)) };
+      return { $typed: name, b64: toBase64(new Uint8Array(t.buffer as ArrayBuffer, t.byteOffset, t.byteLength)) };
     }
     return v;
   });
