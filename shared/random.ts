@@ -29,19 +29,9 @@ function splitmix32(state: { s: number }): number {
 
 const rotl = (x: number, k: number): number => (x << k) | (x >>> (32 - k));
 
-/**
- * Creates a seeded generator. `seed` must be a finite number; its integer part modulo 2^32 is used,
- * so `createRng(42)` always yields the same stream.
- */
-export function createRng(seed: number): Rng {
-  if (!Number.isFinite(seed)) throw new RangeError(`createRng: \`seed\` must be a finite number, got ${seed}`);
-  const init = { s: Math.trunc(seed) % 0x100000000 | 0 };
-  const s = [splitmix32(init), splitmix32(init), splitmix32(init), splitmix32(init)];
-  // The all-zero state is a fixed point of xoshiro; splitmix32 cannot produce four zeros, but guard anyway.
-  if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1;
-  let spare: number | null = null;
-
-  const uint32 = (): number => {
+/** xoshiro128** step over the 4-word state `s` (mutated): one 32-bit unsigned output per call. */
+function xoshiro128StarStar(s: number[]): () => number {
+  return () => {
     const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
     const t = s[1] << 9;
     s[2] ^= s[0];
@@ -52,15 +42,12 @@ export function createRng(seed: number): Rng {
     s[3] = rotl(s[3], 11);
     return result;
   };
+}
 
-  const uniform = (): number => {
-    // 27 + 26 bits = a 53-bit integer k; (k + 0.5) / 2^53 lies strictly inside (0, 1).
-    const hi = uint32() >>> 5;
-    const lo = uint32() >>> 6;
-    return (hi * 67108864 + lo + 0.5) / 9007199254740992;
-  };
-
-  const normal = (): number => {
+/** Box–Muller on two uniforms; the second value of each pair is kept for the next call. */
+function boxMuller(uniform: () => number): () => number {
+  let spare: number | null = null;
+  return () => {
     if (spare !== null) {
       const value = spare;
       spare = null;
@@ -71,6 +58,24 @@ export function createRng(seed: number): Rng {
     spare = radius * Math.sin(angle);
     return radius * Math.cos(angle);
   };
+}
 
-  return { uint32, uniform, normal };
+/**
+ * Creates a seeded generator. `seed` must be a finite number; its integer part modulo 2^32 is used,
+ * so `createRng(42)` always yields the same stream.
+ */
+export function createRng(seed: number): Rng {
+  if (!Number.isFinite(seed)) throw new RangeError(`createRng: \`seed\` must be a finite number, got ${seed}`);
+  const init = { s: Math.trunc(seed) % 0x100000000 | 0 };
+  const state = [splitmix32(init), splitmix32(init), splitmix32(init), splitmix32(init)];
+  // The all-zero state is a fixed point of xoshiro; splitmix32 cannot produce four zeros, but guard anyway.
+  if ((state[0] | state[1] | state[2] | state[3]) === 0) state[0] = 1;
+  const uint32 = xoshiro128StarStar(state);
+  const uniform = (): number => {
+    // 27 + 26 bits = a 53-bit integer k; (k + 0.5) / 2^53 lies strictly inside (0, 1).
+    const hi = uint32() >>> 5;
+    const lo = uint32() >>> 6;
+    return (hi * 67108864 + lo + 0.5) / 9007199254740992;
+  };
+  return { uint32, uniform, normal: boxMuller(uniform) };
 }

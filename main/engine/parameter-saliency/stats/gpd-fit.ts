@@ -33,6 +33,7 @@ export type GpdEstimator = 'mle' | 'mom' | 'pwm';
 /** Why the exponential fit was used instead of the requested estimator. */
 export type GpdFallback = 'none' | 'few-excesses' | 'constant-excesses' | 'estimator-undefined';
 
+/** Options of `fitGpd`; every field is optional and validated (PARAM_INVALID names it). */
 export interface GpdFitOptions {
   /** `mle` (default), `mom` or `pwm`. */
   estimator?: GpdEstimator;
@@ -44,6 +45,7 @@ export interface GpdFitOptions {
   gridPoints?: number;
 }
 
+/** How a fit was obtained: sample size, fallbacks, search intervals and reference quirks. */
 export interface GpdFitDiagnostics {
   n: number;
   fallback: GpdFallback;
@@ -60,6 +62,7 @@ export interface GpdFitDiagnostics {
   iterations?: [number, number];
 }
 
+/** A fitted GPD(γ, σ) with its correctly signed log-likelihood ℓ(γ̂, σ̂) (§5.11). */
 export interface GpdFit {
   gamma: number;
   sigma: number;

@@ -24,6 +24,7 @@ import { invalidParam, requireArray, requireFiniteEntries } from './validate';
 
 const STAGE = 'ranking';
 
+/** Options of `rankPot`. */
 export interface PotRankingOptions {
   /** Baseline z-scores of the same profile (tie-break, and order of appended filters). */
   zScores?: ArrayLike<number>;
@@ -31,6 +32,7 @@ export interface PotRankingOptions {
   appendBelowThreshold?: boolean;
 }
 
+/** A POT ranking: ranked filters first, then (optionally) the appended ones. */
 export interface PotRanking {
   /** Filter indices, most anomalous first. */
   order: Int32Array;
