@@ -7,7 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/errors';
 import type { SkippedFile } from '../../shared/types/images';
 import type { BackendInfo } from '../../shared/types/model';
-import type { TargetSpec } from '../../shared/types/saliency';
+import type { ScoreKind, TargetSpec } from '../../shared/types/saliency';
 import { requireGradients } from './backends';
 import type { ModelHandle } from './model/model-handle';
 import { getMethod } from './saliency';
@@ -21,6 +21,8 @@ export interface SaliencyRequest {
   params: Record<string, unknown>;
   target: TargetSpec;
   batchSize: number;
+  score?: ScoreKind;
+  seed?: number;
 }
 
 /** Target class per row, and the logit of that class for the unperturbed input. */
@@ -63,7 +65,7 @@ export async function runSaliency(tfl: typeof tf, info: BackendInfo, model: Mode
   for await (const batch of inputBatches(tfl, req.inputs, model.descriptor, req.batchSize, io.signal, (s) => skipped.push(...s))) {
     try {
       const { targets, scores } = await resolveTargets(tfl, model, batch, req.target);
-      const result = await method.run({ tf: tfl, model, x: batch.x, targets, params, signal: io.signal });
+      const result = await method.run({ tf: tfl, model, x: batch.x, targets, params, signal: io.signal, indices: batch.indices, seed: req.seed ?? 0, score: req.score });
       const size = result.height * result.width;
       batch.indices.forEach((index, row) => {
         const data = result.maps.slice(row * size, (row + 1) * size);

@@ -55,7 +55,7 @@ export function decode(text: string): unknown {
     if (o && typeof o === 'object' && typeof o.$typed === 'string' && typeof o.b64 === 'string' && o.$typed in TYPED) {
       const bytes = fromBase64(o.b64);
       const Ctor = TYPED[o.$typed as TypedName];
-      return new Ctor(bytes.buffer, 0, bytes.byteLength / Ctor.BYTES_PER_ELEMENT);
+      return new Ctor(bytes.buffer as ArrayBuffer, 0, bytes.byteLength / Ctor.BYTES_PER_ELEMENT);
     }
     return v;
   });

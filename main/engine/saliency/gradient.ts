@@ -14,20 +14,14 @@
  * for any model, G matches central finite differences of y_{c_i}.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import { throwIfCancelled, checkContext, rejectUnknownParams, type SaliencyBatchResult, type SaliencyContext, type SaliencyMethod } from './method';
+import { throwIfCancelled, checkContext, rejectUnknownParams, targetScores, type SaliencyBatchResult, type SaliencyContext, type SaliencyMethod } from './method';
 
 async function run(ctx: SaliencyContext): Promise<SaliencyBatchResult> {
   checkContext(gradient, ctx);
   throwIfCancelled(ctx.signal, gradient.id);
-  const { tf, model, x, targets } = ctx;
+  const { tf, x } = ctx;
   const [, height, width] = x.shape;
-  const grads = tf.tidy(() => {
-    const k = model.descriptor.classNames.length;
-    // Flat index of logit[i, target[i]]; gather keeps the selection exact (no 0·inf from a one-hot mask).
-    const picks = tf.tensor1d(Int32Array.from(targets, (t, i) => i * k + t), 'int32');
-    const score = (input: tfTypes.Tensor) => tf.sum(tf.gather(tf.reshape(model.logits(input as tfTypes.Tensor4D), [-1]), picks));
-    return tf.grad(score)(x);
-  });
+  const grads = tf.tidy(() => tf.grad((input: tfTypes.Tensor) => tf.sum(targetScores(ctx, gradient, input as tfTypes.Tensor4D)))(x));
   const mapTensor = tf.tidy(() => tf.max(tf.abs(grads), 3));
   try {
     throwIfCancelled(ctx.signal, gradient.id);
@@ -45,6 +39,9 @@ export const gradient: SaliencyMethod = {
   label: 'Vanilla gradient',
   reference: 'Simonyan, Vedaldi & Zisserman (2013), Deep Inside Convolutional Networks, arXiv:1312.6034',
   requires: ['gradients'],
+  score: 'logit',
+  stochastic: false,
+  passesPerInput: () => ({ forward: 1, backward: 1 }),
   defaults: {},
   validate(params) {
     rejectUnknownParams('gradient', params, []);

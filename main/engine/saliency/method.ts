@@ -19,6 +19,27 @@ export interface SaliencyContext {
   /** Parameters as returned by `validate`. */
   params: Record<string, unknown>;
   signal: AbortSignal;
+  /**
+   * Item index (within its image set) of each row of x. Methods that draw random numbers per
+   * input derive the stream from `(seed, index)`, so a map does not depend on batch composition.
+   */
+  indices?: number[];
+  /** Which model output is scored: the pre-softmax logit or the softmax probability; default `method.score`. */
+  score?: ScoreDefault;
+  /** Run seed for every random draw (SmoothGrad noise, RISE masks, …); default 0. */
+  seed?: number;
+  /**
+   * Arrays supplied by the user instead of random draws, for exact replication by another tool:
+   * `noise` standard-normal draws `[n, H, W, C]` (SmoothGrad), `masks` `[n, H, W]` in [0, 1] (RISE).
+   */
+  supplied?: Partial<Record<'noise' | 'masks', { data: Float32Array; shape: number[] }>>;
+  /**
+   * Most float32 elements one forward/backward pass may hold in its input (rows × H × W × C);
+   * methods that expand each input into many (steps, samples, masks, windows) chunk by it.
+   */
+  maxElementsPerPass?: number;
+  /** Progress inside the batch, in the method's own units (steps, samples, masks, windows). */
+  onStep?: (done: number, total: number) => void;
 }
 
 export interface SaliencyBatchResult {
@@ -28,10 +49,23 @@ export interface SaliencyBatchResult {
   raw: Float32Array | null;
   height: number;
   width: number;
+  /**
+   * Per-row diagnostics reported with each map (e.g. Integrated Gradients' completeness gap
+   * `Σ attributions − (f(x) − f(baseline))`); plain numbers only.
+   */
+  diagnostics?: Array<Record<string, number>>;
+  /**
+   * Arrays the run produced that are worth keeping and reusing (e.g. RISE's masks), by name.
+   * Exported beside the maps and accepted back through `supplied`.
+   */
+  artifacts?: Record<string, { data: Float32Array; shape: number[] }>;
 }
 
 /** Capabilities a method can require of the model and backend. */
-export type MethodRequirement = 'gradients';
+export type MethodRequirement = 'gradients' | 'layer-activations';
+
+/** Model output a method scores by default (record the choice with every result). */
+export type ScoreDefault = 'logit' | 'prob';
 
 export interface SaliencyMethod {
   /** Persisted id (kebab-case; never changes). */
@@ -40,10 +74,34 @@ export interface SaliencyMethod {
   /** The paper it implements. */
   reference: string;
   requires: MethodRequirement[];
+  /** Gradient methods differentiate the logit; perturbation methods use the probability (spec §5.0). */
+  score: ScoreDefault;
+  /** Whether the method draws random numbers (then `seed` matters and is recorded). */
+  stochastic: boolean;
+  /**
+   * Forward/backward passes per input for these parameters, for the cost estimate shown before
+   * a run (passes × measured time per pass).
+   */
+  passesPerInput(params: Record<string, unknown>): { forward: number; backward: number };
   defaults: Record<string, unknown>;
   /** Fills defaults and checks every parameter. @throws AppError PARAM_INVALID naming the parameter */
   validate(params: Record<string, unknown>): Record<string, unknown>;
   run(ctx: SaliencyContext): Promise<SaliencyBatchResult>;
+}
+
+/**
+ * The scalar whose gradient/perturbation response a method measures: Σ_i score_i(x)[target_i]
+ * over rows, where score is the logit or the probability as `ctx.score` (or the method's default) says.
+ * Rows do not interact in inference mode, so ∂/∂x_i of the sum is row i's own gradient.
+ */
+export function targetScores(ctx: SaliencyContext, method: SaliencyMethod, input: tf.Tensor4D, targets: Int32Array = ctx.targets): tf.Tensor1D {
+  const { tf: t, model } = ctx;
+  const out = (ctx.score ?? method.score) === 'prob' ? model.probabilities(input) : model.logits(input);
+  const k = model.descriptor.classNames.length;
+  const rows = out.shape[0];
+  // Flat index of out[i, target[i mod targets.length]]; gather keeps the selection exact (no 0·inf from a one-hot mask).
+  const picks = t.tensor1d(Int32Array.from({ length: rows }, (_, i) => i * k + targets[i % targets.length]), 'int32');
+  return t.gather(t.reshape(out, [-1]), picks) as tf.Tensor1D;
 }
 
 /** @throws AppError CANCELLED when the job was cancelled; call between steps. */
