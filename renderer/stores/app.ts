@@ -4,7 +4,7 @@
  * which is what the root's `data-app-state` reports to tests.
  */
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
+import { ref, shallowRef } from 'vue';
 import type { AppInfo, EngineState } from '../../shared/ipc/contract';
 import { getApi, onConnectionStatus } from '../api';
 import type { ConnectionStatus } from '../ws-transport';
@@ -13,6 +13,18 @@ import { useNotificationsStore } from './notifications';
 import { useProjectStore } from './project';
 import { useSaliencyStore } from './saliency';
 
+function warnEngineStopped(reason: string | undefined): void {
+  const message = reason ?? 'The engine process ended unexpectedly.';
+  useNotificationsStore().push({ kind: 'warning', title: 'The engine stopped', message, hint: 'It restarts on the next request.' });
+}
+
+/** Opens the project, then its first page of images; each store reports its own failures. */
+async function openProjectAndFirstPage(): Promise<void> {
+  const project = useProjectStore();
+  await project.load();
+  if (project.selectedImageSetId) await useImagesStore().loadPage(project.selectedImageSetId, project.selectedModelId);
+}
+
 export const useAppStore = defineStore('app', () => {
   const info = shallowRef<AppInfo | null>(null);
   const engineState = ref<EngineState>('starting');
@@ -20,8 +32,6 @@ export const useAppStore = defineStore('app', () => {
   const connection = ref<ConnectionStatus | 'none'>('none');
   const ready = ref(false);
   let started = false;
-
-  const isFallbackBackend = computed(() => info.value !== null && info.value.engine.backend !== 'tensorflow');
 
   async function loadInfo(): Promise<void> {
     try {
@@ -34,11 +44,10 @@ export const useAppStore = defineStore('app', () => {
 
   function watchEngine(): void {
     getApi().on('engine:state', ({ state, reason }) => {
-      const wasCrashed = engineState.value === 'crashed';
+      if (state === 'crashed') warnEngineStopped(reason);
+      else if (state === 'ready' && engineState.value === 'crashed') void loadInfo();
       engineState.value = state;
       engineReason.value = reason ?? null;
-      if (state === 'crashed') useNotificationsStore().push({ kind: 'warning', title: 'The engine stopped', message: reason ?? 'The engine process ended unexpectedly.', hint: 'It restarts on the next request.' });
-      if (state === 'ready' && wasCrashed) void loadInfo();
     });
     onConnectionStatus((status) => {
       if (status === 'open' && connection.value === 'reconnecting') void loadInfo();
@@ -50,18 +59,14 @@ export const useAppStore = defineStore('app', () => {
   async function start(): Promise<void> {
     if (started) return;
     started = true;
-    const project = useProjectStore();
     try {
       watchEngine();
       useSaliencyStore().init();
-      await Promise.all([loadInfo(), project.load()]);
-      if (project.selectedImageSetId) await useImagesStore().loadPage(project.selectedImageSetId, project.selectedModelId);
-    } catch (err) {
-      useNotificationsStore().error(err, 'Start-up failed');
+      await Promise.all([loadInfo(), openProjectAndFirstPage()]);
     } finally {
       ready.value = true;
     }
   }
 
-  return { info, engineState, engineReason, connection, ready, isFallbackBackend, start };
+  return { info, engineState, engineReason, connection, ready, start };
 });
