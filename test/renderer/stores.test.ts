@@ -41,6 +41,20 @@ describe('renderer stores', () => {
     ]);
   });
 
+  it('warns when the engine crashes and refreshes the backend info once it is back', async () => {
+    const fake = installFakeApi();
+    const app = useAppStore();
+    await app.start();
+    const infoCalls = () => fake.calls.filter((c) => c.channel === 'app:info').length;
+    expect(infoCalls()).toBe(1);
+    fake.emit('engine:state', { state: 'crashed', reason: 'exit code 134 (SIGABRT)' });
+    expect(app.engineState).toBe('crashed');
+    expect(useNotificationsStore().items[0]).toMatchObject({ kind: 'warning', title: 'The engine stopped', message: 'exit code 134 (SIGABRT)' });
+    fake.emit('engine:state', { state: 'ready' });
+    expect(app.engineState).toBe('ready');
+    await vi.waitFor(() => expect(infoCalls()).toBe(2));
+  });
+
   it('keeps the images when predictions fail, with a toast', async () => {
     const fake = installFakeApi();
     fake.failNext('models:predict', { code: 'SHAPE_MISMATCH', message: 'Wrong input shape.' });
