@@ -2,7 +2,8 @@ import { defineConfig } from '@playwright/test';
 
 /**
  * UI tests in Debian's Chromium against the browser-mode server: by default the real router and
- * engine (`bin/serve.mjs`, demo project); with SALIENCY_E2E_FAKE=1 the in-memory fake workbench.
+ * engine (`bin/serve.mjs`, the demo project, or SALIENCY_E2E_PROJECT=<dir>); with SALIENCY_E2E_FAKE=1
+ * the in-memory fake workbench.
  * One worker: the machine has 2 cores and the engine owns one of them.
  */
 const useFake = process.env.SALIENCY_E2E_FAKE === '1';
@@ -15,7 +16,7 @@ export const E2E_TOKEN = 'e2e0'.repeat(16);
 export const SCREENSHOT_DIR = 'test-results/screens';
 const serverCommand = useFake
   ? `node node_modules/vite/bin/vite.js build --logLevel warn && node bin/run-ts.mjs test/server/serve-fake.ts --port ${E2E_PORT} --token ${E2E_TOKEN}`
-  : `node bin/serve.mjs --port ${E2E_PORT} --token ${E2E_TOKEN} --no-open`;
+  : `node bin/serve.mjs --port ${E2E_PORT} --token ${E2E_TOKEN} --no-open${process.env.SALIENCY_E2E_PROJECT ? ` --project ${JSON.stringify(process.env.SALIENCY_E2E_PROJECT)}` : ''}`;
 
 export default defineConfig({
   testDir: './test/e2e',

@@ -46,7 +46,7 @@ describe('App shell', () => {
     expect(tiles[0].attributes('data-correct')).toBe('true');
     expect(tiles[3].attributes('data-correct')).toBe('false');
     expect(tiles[3].get('[data-testid="image-prediction"]').text()).toContain('4');
-    expect(wrapper.get('[data-testid="grid-accuracy"]').text()).toBe('21 / 24 correct on this page');
+    expect(wrapper.get('[data-testid="grid-accuracy"]').text()).toBe('21 / 24 correct');
   });
 
   it('warns visibly when the engine fell back to a pure-JS backend, with the reason', async () => {

@@ -34,6 +34,7 @@ export function installRecordingCanvas(): { puts: PutImageCall[]; restore(): voi
     measureText: (text: string) => ({ width: text.length * 6 }),
     font: '',
     fillStyle: '',
+    globalAlpha: 1,
     imageSmoothingEnabled: false,
     imageSmoothingQuality: 'low'
   };

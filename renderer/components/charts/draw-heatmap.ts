@@ -19,6 +19,8 @@ function scratch(width: number, height: number, rgba: Uint8ClampedArray): HTMLCa
   return canvas;
 }
 
+const BASE_ALPHA_UNDER_MAP = 0.45;
+
 export interface HeatmapLayers {
   image: RgbaImage | null;
   map: SaliencyMap | null;
@@ -43,7 +45,10 @@ export function drawHeatmap(target: HTMLCanvasElement, layers: HeatmapLayers): b
   if (layers.image) {
     const base = scratch(layers.image.width, layers.image.height, layers.image.data);
     if (!base) return false;
+    // Under a map the image is dimmed, so bright pixels (e.g. white digit strokes) do not wash out the colours.
+    ctx.globalAlpha = layers.map ? BASE_ALPHA_UNDER_MAP : 1;
     ctx.drawImage(base, 0, 0, width, height);
+    ctx.globalAlpha = 1;
   }
   if (layers.map && layers.range) {
     const { map, range } = layers;
