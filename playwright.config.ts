@@ -1,4 +1,6 @@
 import { defineConfig } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 /**
  * UI tests in Debian's Chromium against the browser-mode server: by default the real router and
@@ -18,9 +20,21 @@ const serverCommand = useFake
   ? `node node_modules/vite/bin/vite.js build --logLevel warn && node bin/run-ts.mjs test/server/serve-fake.ts --port ${E2E_PORT} --token ${E2E_TOKEN}`
   : `node bin/serve.mjs --port ${E2E_PORT} --token ${E2E_TOKEN} --no-open${process.env.SALIENCY_E2E_PROJECT ? ` --project ${JSON.stringify(process.env.SALIENCY_E2E_PROJECT)}` : ''}`;
 
+/** Whether Electron's binary is installed (its index.js throws when the download never happened). */
+function hasElectron(): boolean {
+  try {
+    const binary: unknown = createRequire(import.meta.url)('electron');
+    return typeof binary === 'string' && existsSync(binary);
+  } catch {
+    return false;
+  }
+}
+
 export default defineConfig({
   testDir: './test/e2e',
   testMatch: '**/*.spec.ts',
+  // The `electron` tier exists only where Electron can run; the `ui` tier always.
+  projects: [{ name: 'ui', testIgnore: 'electron/**' }, ...(hasElectron() ? [{ name: 'electron', testMatch: 'electron/**/*.spec.ts' }] : [])],
   outputDir: 'test-results/playwright',
   workers: 1,
   fullyParallel: false,
