@@ -10,6 +10,7 @@ import { buildDescriptor, nhwcInputShape } from './descriptor';
 import { graphConvLayers, probeGraph } from './graph-probe';
 import { preActivation, type GraphNodeDef } from './graph-topology';
 import { assertInput, checkKernelValues, checkOutputIndex, classCount, computeKernelGradients, LOG_EPSILON } from './handle-common';
+import { createLayerActivations, graphActivationAccess, type LayerActivations } from './layer-activations';
 import type { KernelGradients, ModelHandle } from './model-handle';
 import { toIOHandler, type ModelFiles } from './model-files';
 import type { Sidecar } from './sidecar';
@@ -25,6 +26,9 @@ interface GraphExecutorLike {
 
 class GraphModelHandle implements ModelHandle {
   private readonly originals = new Map<string, tfTypes.Tensor>();
+  /** Intermediate nodes fed beside x while a layer split substitutes an activation. */
+  private feeds: Record<string, tfTypes.Tensor> | null = null;
+  readonly layerActivations: LayerActivations;
 
   constructor(
     private readonly tf: Tf,
@@ -32,12 +36,17 @@ class GraphModelHandle implements ModelHandle {
     private readonly outputNode: string,
     private readonly logitsNode: string | null,
     private readonly weightNames: string[],
-    readonly descriptor: ModelDescriptor
-  ) {}
+    readonly descriptor: ModelDescriptor,
+    nodes: GraphNodeDef[],
+    convs: Array<{ weight: string; consumer: string }>
+  ) {
+    this.layerActivations = createLayerActivations(this, graphActivationAccess(model, nodes, convs, (feeds) => (this.feeds = feeds)));
+  }
 
   private run(x: Tensor4D, node: string): tfTypes.Tensor2D {
     assertInput(this.descriptor, x);
-    return this.model.execute(x, node) as tfTypes.Tensor2D;
+    const inputs = this.feeds ? { [this.model.inputs[0].name]: x, ...this.feeds } : x;
+    return this.model.execute(inputs, node) as tfTypes.Tensor2D;
   }
 
   logits(x: Tensor4D): tfTypes.Tensor2D {
@@ -123,7 +132,7 @@ export async function loadGraphHandle(tf: Tf, files: ModelFiles, sidecar: Sideca
       numClasses: classCount(probe.outputShape, files.jsonPath), outputIsProbability: pre !== null,
       convLayers: probe.convLayers, parameterCount: probe.parameterCount, canComputeGradients: true
     }, sidecar);
-    return new GraphModelHandle(tf, model, outputNode, pre?.node ?? null, convs.map((c) => c.weight), descriptor);
+    return new GraphModelHandle(tf, model, outputNode, pre?.node ?? null, convs.map((c) => c.weight), descriptor, nodes, convs);
   } catch (err) {
     model.dispose();
     throw err;

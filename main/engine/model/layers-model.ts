@@ -7,6 +7,7 @@ import { AppError } from '../../../shared/errors';
 import type { ModelDescriptor } from '../../../shared/types/model';
 import { buildDescriptor, nhwcInputShape } from './descriptor';
 import { assertInput, checkKernelValues, checkOutputIndex, classCount, computeKernelGradients, LOG_EPSILON } from './handle-common';
+import { createLayerActivations, layersActivationAccess, type LayerActivations } from './layer-activations';
 import { layersConvKernels, type LayersConvKernel } from './layers-conv';
 import { findOutputActivation, type OutputActivation } from './layers-logits';
 import type { KernelGradients, ModelHandle } from './model-handle';
@@ -18,6 +19,7 @@ type Tensor4D = tfTypes.Tensor4D;
 
 class LayersModelHandle implements ModelHandle {
   private readonly saved = new Map<number, tfTypes.Tensor4D>();
+  readonly layerActivations: LayerActivations;
 
   constructor(
     private readonly tf: Tf,
@@ -25,7 +27,9 @@ class LayersModelHandle implements ModelHandle {
     private readonly kernels: LayersConvKernel[],
     private readonly activation: OutputActivation | null,
     readonly descriptor: ModelDescriptor
-  ) {}
+  ) {
+    this.layerActivations = createLayerActivations(this, layersActivationAccess(tf, model));
+  }
 
   /** The model's own output `outputIndex`, inference mode (BatchNorm moving stats, no Dropout). */
   private forward(x: Tensor4D): tfTypes.Tensor2D {

@@ -5,6 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelDescriptor } from '../../../shared/types/model';
+import type { LayerActivations } from './layer-activations';
 
 export interface KernelGradients {
   /** The scalar value of the differentiated function. */
@@ -37,5 +38,10 @@ export interface ModelHandle {
    */
   setKernel(i: number, values: tf.Tensor4D): void;
   restoreKernels(): void;
+  /**
+   * Capability 'layer-activations': the forward pass split at an intermediate layer (activation
+   * A and scores differentiable w.r.t. A). Absent when the model cannot (SavedModel).
+   */
+  readonly layerActivations?: LayerActivations;
   dispose(): void;
 }
