@@ -4,11 +4,14 @@
  */
 import { AppError } from '../../../shared/errors';
 import { gradient } from './gradient';
+import { inputXGradient } from './input-x-gradient';
+import { integratedGradients } from './integrated-gradients';
+import { smoothgrad } from './smoothgrad';
 import type { SaliencyMethod } from './method';
 
 export type { SaliencyBatchResult, SaliencyContext, SaliencyMethod } from './method';
 
-const METHODS: readonly SaliencyMethod[] = [gradient];
+const METHODS: readonly SaliencyMethod[] = [gradient, inputXGradient, smoothgrad, integratedGradients];
 
 /** Every registered method, in display order. */
 export function listMethods(): SaliencyMethod[] {
