@@ -3,6 +3,8 @@
  * method is one file plus one line here; its `id` is persisted and must never change.
  */
 import { AppError } from '../../../shared/errors';
+import { gradCam } from './grad-cam';
+import { gradCamPlusPlus } from './grad-cam-pp';
 import { gradient } from './gradient';
 import { inputXGradient } from './input-x-gradient';
 import { integratedGradients } from './integrated-gradients';
@@ -11,7 +13,7 @@ import type { SaliencyMethod } from './method';
 
 export type { SaliencyBatchResult, SaliencyContext, SaliencyMethod } from './method';
 
-const METHODS: readonly SaliencyMethod[] = [gradient, inputXGradient, smoothgrad, integratedGradients];
+const METHODS: readonly SaliencyMethod[] = [gradient, inputXGradient, smoothgrad, integratedGradients, gradCam, gradCamPlusPlus];
 
 /** Every registered method, in display order. */
 export function listMethods(): SaliencyMethod[] {

@@ -9,15 +9,15 @@ const glorot = (seed: number) => tf.initializers.glorotUniform({ seed });
 const smallBias = (seed: number) => tf.initializers.randomNormal({ mean: 0, stddev: 0.2, seed });
 
 /**
- * The spec's CAM test model (§5.5): conv 3×3 ReLU (8×8×4) → conv 3×3 ReLU 'feat' (8×8×6) → global
- * average pool → dense 3 (softmax). For this head ∂y_c/∂A_ijk = W[k, c]/(h·w).
+ * The spec's CAM test model (§5.5): conv 3×3 ReLU (8×8×4) → conv 3×3 stride 2 ReLU 'feat' (4×4×6)
+ * → global average pool → dense 3 (softmax). For this head ∂y_c/∂A_ijk = W[k, c]/(h·w).
  */
 export function buildGapModel(seed = 31): tf.LayersModel {
   return tf.sequential({
     name: 'gap_head',
     layers: [
       tf.layers.conv2d({ name: 'c1', inputShape: [8, 8, 2], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: glorot(seed), biasInitializer: smallBias(seed + 1) }),
-      tf.layers.conv2d({ name: 'feat', filters: 6, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: glorot(seed + 2), biasInitializer: smallBias(seed + 3) }),
+      tf.layers.conv2d({ name: 'feat', filters: 6, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: glorot(seed + 2), biasInitializer: smallBias(seed + 3) }),
       tf.layers.globalAveragePooling2d({ name: 'gap' }),
       tf.layers.dense({ name: 'out', units: 3, activation: 'softmax', kernelInitializer: glorot(seed + 4), biasInitializer: smallBias(seed + 5) })
     ]
@@ -48,7 +48,7 @@ export function buildSharedLayerModel(seed = 51): tf.LayersModel {
 /** Σ_rows logits[row, target[row]] for activation values `a` (shape `shape`), in float64. */
 export function splitScore(split: LayerSplit, a: Float32Array, shape: number[], targets: number[]): number {
   return tf.tidy(() => {
-    const logits = split.logits(tf.tensor(a, shape) as tf.Tensor4D).arraySync();
+    const logits = split.logits(tf.tensor4d(a, shape as [number, number, number, number])).arraySync();
     return targets.reduce((sum, t, row) => sum + logits[row][t], 0);
   });
 }
