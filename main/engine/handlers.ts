@@ -7,6 +7,7 @@ import type { SaliencyMap } from '../../shared/types/saliency';
 import { loadModel } from './model/load-model';
 import { getImageSet } from './inputs';
 import { predict } from './predict';
+import { planMaps, runMaps } from './run-maps';
 import { runSaliency } from './run-saliency';
 import type { EngineMethodName, EngineMethods } from './protocol';
 
@@ -43,6 +44,8 @@ export function createEngineHandlers(tfl: typeof tf, info: BackendInfo): EngineH
     predict: async ({ modelPath, inputs, top, batchSize }, io) => predict(tfl, await loadModel(modelPath), inputs, top, batchSizeOf(batchSize, DEFAULT_PREDICT_BATCH), io),
     saliency: async ({ modelPath, inputs, method, params, target, batchSize }, io) =>
       runSaliency(tfl, info, await loadModel(modelPath), { inputs, method, params, target, batchSize: batchSizeOf(batchSize, DEFAULT_SALIENCY_BATCH) }, io),
+    mapsEstimate: async (req) => planMaps(tfl, info, await loadModel(req.modelPath), req),
+    maps: async (req, io) => runMaps(tfl, info, await loadModel(req.modelPath), req, io),
     crash: async ({ exitCode }) => process.exit(exitCode ?? 70)
   };
 }

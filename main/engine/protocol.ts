@@ -9,8 +9,10 @@
 import type { AppErrorData } from '../../shared/errors';
 import type { ImageSetItem, ImageSetSummary, RgbaImage } from '../../shared/types/images';
 import type { BackendInfo, ModelDescriptor, Prediction } from '../../shared/types/model';
-import type { SaliencyMap, TargetSpec } from '../../shared/types/saliency';
+import type { CostEstimate, MapsManifest, SaliencyMap, ScoreKind, TargetSpec } from '../../shared/types/saliency';
 import type { JobProgress } from '../../shared/types/jobs';
+import type { MapsOutputSpec, OutputPaths } from './export/paths';
+import type { PngRequest } from './export/run-outputs';
 
 /** Where inputs come from: an image set (folder / manifest.csv / .npy) and optionally a subset. */
 export interface InputsSpec {
@@ -20,6 +22,63 @@ export interface InputsSpec {
   labelsPath?: string;
   /** Subset of item indices; all when absent. */
   indices?: number[];
+}
+
+/**
+ * A file-writing saliency run (`maps`): the host reads the inputs and writes every output itself,
+ * so nothing large crosses the process boundary. See main/engine/run-maps.ts.
+ */
+export interface MapsRequest {
+  modelPath: string;
+  inputs: InputsSpec;
+  /** Registered method id (main/engine/saliency/index.ts). */
+  method: string;
+  /** Method parameters (validated by the method; a baseline travels as `baseline: 'id[:k=v,...]'`). */
+  params: Record<string, unknown>;
+  target: TargetSpec;
+  /** Per-input target classes: an integer .npy, one per selected input, in order; replaces `target`. */
+  targetsPath?: string;
+  /** Differentiate/perturb the logit or the probability; default: the method's own choice. */
+  score?: ScoreKind;
+  /** Seed of every random draw (default 0). */
+  seed?: number;
+  /** Standard-normal noise [n, H, W, C] (.npy) used instead of random draws (SmoothGrad). */
+  noisePath?: string;
+  /** Masks [n, H, W] in [0, 1] (.npy) used instead of random draws (RISE). */
+  masksPath?: string;
+  /** Images per batch; default from the memory budget. */
+  batchSize?: number;
+  /** Memory budget in MB; default half of the available memory (main/engine/budget.ts). */
+  memoryBudgetMB?: number;
+  out: MapsOutputSpec;
+  /** PNG overlay style (used when `out.png` is set). */
+  png?: PngRequest;
+  /** Names this run's temporaries (`.<file>.<runId>.partial`), so the caller can remove them after a crash. */
+  runId?: string;
+  /** Stream display-sized maps as `partial` messages (default true). */
+  partials?: boolean;
+}
+
+/** What `mapsEstimate` answers before any work: the validated plan and the cost estimate. */
+export interface MapsPlan {
+  method: string;
+  params: Record<string, unknown>;
+  count: number;
+  batchSize: number;
+  maxElementsPerPass: number;
+  memoryBudgetMB: number;
+  memorySource: 'requested' | 'default';
+  estimate: CostEstimate;
+  outputs: OutputPaths;
+  warnings: string[];
+}
+
+/** What `maps` answers after committing every file. */
+export interface MapsResult {
+  manifest: MapsManifest;
+  /** Final paths written, by role (maps, raw, png, summaryCsv, summaryJson, manifest, artifact:<name>). */
+  outputs: Record<string, string>;
+  warnings: string[];
 }
 
 export interface EngineMethods {
@@ -33,6 +92,10 @@ export interface EngineMethods {
     params: { modelPath: string; inputs: InputsSpec; method: string; params: Record<string, unknown>; target: TargetSpec; batchSize?: number };
     result: { count: number; skipped: number };
   };
+  /** Validates a maps run and estimates its cost (probe passes on real inputs); writes nothing. */
+  mapsEstimate: { params: MapsRequest; result: MapsPlan };
+  /** Runs a maps run, streaming every output to disk (see MapsRequest). */
+  maps: { params: MapsRequest; result: MapsResult };
   /** Test hook: the host exits at once with the given code (simulates a crash). */
   crash: { params: { exitCode?: number }; result: never };
 }

@@ -1,17 +1,22 @@
 /**
  * Runs one saliency method over a set of inputs in batches: resolves each row's target class
- * (predicted, true label, or a fixed class), calls the method, and streams one map per input
- * as a partial result. Cancellation is checked between batches (and inside methods).
+ * (predicted, true label, a fixed class, or one class per input), calls the method, and streams
+ * one map per input as a partial result. Cancellation is checked between batches (and inside
+ * methods). This is the UI's in-memory path; `run-maps.ts` is the file-writing path for large runs
+ * and the CLI, and shares the target resolution below.
  */
+import { readFile } from 'node:fs/promises';
 import type * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/errors';
-import type { SkippedFile } from '../../shared/types/images';
-import type { BackendInfo } from '../../shared/types/model';
+import { parseNpy } from '../../shared/npy';
+import type { ImageSetItem, SkippedFile } from '../../shared/types/images';
+import type { BackendInfo, ModelDescriptor } from '../../shared/types/model';
 import type { ScoreKind, TargetSpec } from '../../shared/types/saliency';
 import { requireGradients } from './backends';
 import type { ModelHandle } from './model/model-handle';
 import { getMethod } from './saliency';
-import { countInputs, inputBatches, type InputBatch } from './inputs';
+import type { SaliencyMethod } from './saliency';
+import { countInputs, inputBatches, labelToClass } from './inputs';
 import type { InputsSpec } from './protocol';
 import type { HandlerIO } from './handlers';
 
@@ -25,51 +30,142 @@ export interface SaliencyRequest {
   seed?: number;
 }
 
-/** Target class per row, and the logit of that class for the unperturbed input. */
-async function resolveTargets(tfl: typeof tf, model: ModelHandle, batch: InputBatch, target: TargetSpec): Promise<{ targets: Int32Array; scores: Float32Array }> {
-  const logits = tfl.tidy(() => model.logits(batch.x));
-  const values = (await logits.data()) as Float32Array;
-  const k = logits.shape[1];
-  logits.dispose();
-  const n = batch.indices.length;
-  const targets = new Int32Array(n);
-  for (let row = 0; row < n; row++) targets[row] = targetFor(values.subarray(row * k, (row + 1) * k), batch.labels[row], batch.indices[row], target, k);
-  const scores = Float32Array.from(targets, (t, row) => values[row * k + t]);
-  return { targets, scores };
+/** Per row: the target class, its logit and probability for the unperturbed input, and the prediction. */
+export interface TargetScores {
+  targets: Int32Array;
+  logits: Float32Array;
+  probs: Float32Array;
+  predicted: Int32Array;
+  predictedProbs: Float32Array;
 }
 
-function targetFor(rowLogits: Float32Array, label: number | null, index: number, target: TargetSpec, classes: number): number {
+/** Chooses row `row`'s class given the predicted class. */
+export type TargetPicker = (row: number, predicted: number) => number;
+
+/**
+ * One forward pass: target class per row (via `pick`), with logit and probability. Probabilities are
+ * softmax(logits), which is also right when `logits` are log-probabilities (softmax(log p) = p).
+ */
+export async function resolveTargets(tfl: typeof tf, model: ModelHandle, x: tf.Tensor4D, pick: TargetPicker): Promise<TargetScores> {
+  const [logitT, probT] = tfl.tidy(() => {
+    const l = model.logits(x);
+    return [l, tfl.softmax(l)];
+  });
+  const [logits, probs] = (await Promise.all([logitT.data(), probT.data()])) as Float32Array[];
+  const k = logitT.shape[1];
+  tfl.dispose([logitT, probT]);
+  const n = x.shape[0];
+  const out: TargetScores = { targets: new Int32Array(n), logits: new Float32Array(n), probs: new Float32Array(n), predicted: new Int32Array(n), predictedProbs: new Float32Array(n) };
+  for (let row = 0; row < n; row++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (logits[row * k + j] > logits[row * k + best]) best = j;
+    const t = pick(row, best);
+    out.targets[row] = t;
+    out.logits[row] = logits[row * k + t];
+    out.probs[row] = probs[row * k + t];
+    out.predicted[row] = best;
+    out.predictedProbs[row] = probs[row * k + best];
+  }
+  return out;
+}
+
+/**
+ * Builds the picker for a batch: `labels[row]` is the row's class label (null when unknown),
+ * `positions[row]` its position among the selected inputs (for per-input targets), `indices[row]` its item index.
+ * @throws AppError PARAM_INVALID (class out of range), LABELS_INVALID (target label without a label)
+ */
+export function targetPicker(target: TargetSpec, classes: number, labels: Array<number | null>, positions: number[], indices: number[]): TargetPicker {
   if (target.kind === 'class') {
-    if (target.classIndex >= classes) throw new AppError('PARAM_INVALID', `target class ${target.classIndex} is out of range: the model has ${classes} classes.`);
-    return target.classIndex;
+    if (!Number.isInteger(target.classIndex) || target.classIndex < 0 || target.classIndex >= classes) {
+      throw new AppError('PARAM_INVALID', `target class ${target.classIndex} is out of range: the model has ${classes} classes (0…${classes - 1}).`);
+    }
+    return () => target.classIndex;
   }
   if (target.kind === 'label') {
-    if (label === null) throw new AppError('LABELS_INVALID', `Input ${index} has no label the model knows, so "target: label" cannot be used.`);
-    return label;
+    return (row) => {
+      const label = labels[row];
+      if (label === null) throw new AppError('LABELS_INVALID', `Input ${indices[row]} has no label the model knows, so "target: label" cannot be used.`);
+      return label;
+    };
   }
-  let best = 0;
-  for (let j = 1; j < rowLogits.length; j++) if (rowLogits[j] > rowLogits[best]) best = j;
-  return best;
+  if (target.kind === 'each') {
+    return (row) => {
+      const c = target.classes[positions[row]];
+      if (!Number.isInteger(c) || c < 0 || c >= classes) throw new AppError('PARAM_INVALID', `per-input target ${c} (input ${positions[row]}) is not a class index in 0…${classes - 1}.`);
+      return c;
+    };
+  }
+  return (_row, predicted) => predicted;
+}
+
+/**
+ * Reads per-input target classes from an integer .npy (`[n]` or `[n, 1]`), one per selected input.
+ * @throws AppError NPY_INVALID (unreadable, wrong shape, not class indices), PARAM_INVALID (length ≠ count)
+ */
+export async function readTargetsFile(file: string, count: number): Promise<TargetSpec> {
+  const bytes = await readFile(file).catch((err: NodeJS.ErrnoException) => {
+    throw new AppError('NPY_INVALID', `Cannot read the targets file ${file} (${err.code ?? err.message}).`, { hint: 'Check the --targets path.' });
+  });
+  const { data, shape } = parseNpy(new Uint8Array(bytes));
+  if (shape.length === 0 || shape.length > 2 || (shape.length === 2 && shape[1] !== 1)) throw new AppError('NPY_INVALID', `The targets file ${file} must be a 1-D array of class indices, got shape (${shape.join(', ')}).`);
+  if (shape[0] !== count) throw new AppError('PARAM_INVALID', `The targets file ${file} has ${shape[0]} entries but ${count} inputs are selected; give one class per input.`, { hint: 'Write one integer class index per input, in input order.' });
+  const classes = Array.from(data as ArrayLike<number>);
+  const bad = classes.findIndex((v) => !Number.isInteger(v) || v < 0);
+  if (bad >= 0) throw new AppError('NPY_INVALID', `The targets file ${file} holds ${classes[bad]} at row ${bad}, which is not a class index.`);
+  return { kind: 'each', classes };
+}
+
+/**
+ * Checks a target against the model and the selected items before any work: class range, one
+ * per-input target per item, and a known label on every item when the target is the label.
+ * @throws AppError PARAM_INVALID, LABELS_INVALID
+ */
+export function checkTarget(target: TargetSpec, items: ImageSetItem[], descriptor: ModelDescriptor): void {
+  const classes = descriptor.classNames.length;
+  targetPicker(target, classes, [], [], []);
+  if (target.kind === 'each') {
+    if (target.classes.length !== items.length) throw new AppError('PARAM_INVALID', `${target.classes.length} per-input targets were given for ${items.length} inputs; give one per input.`);
+    const bad = target.classes.findIndex((t) => !Number.isInteger(t) || t < 0 || t >= classes);
+    if (bad >= 0) throw new AppError('PARAM_INVALID', `Per-input target ${target.classes[bad]} (input ${bad}) is not a class index of this model (0…${classes - 1}).`);
+  }
+  if (target.kind !== 'label') return;
+  const missing = items.find((item) => labelToClass(item.label, descriptor) === null);
+  if (missing) {
+    throw new AppError('LABELS_INVALID', `Input ${missing.index} (${missing.path}) has no label the model knows, so "target: label" cannot be used.`, {
+      hint: 'Use labelled inputs (class folders, a manifest label column, or --labels for .npy), or another target.'
+    });
+  }
+}
+
+/** Refuses a gradient method on a backend or model that cannot differentiate. */
+export function checkMethodCapabilities(method: SaliencyMethod, info: BackendInfo, model: ModelHandle): void {
+  if (!method.requires.includes('gradients')) return;
+  requireGradients(info);
+  if (!model.descriptor.canComputeGradients) throw new AppError('MODEL_CAPABILITY_MISSING', `${method.label} needs gradients, which this ${model.descriptor.format} model cannot provide.`);
 }
 
 export async function runSaliency(tfl: typeof tf, info: BackendInfo, model: ModelHandle, req: SaliencyRequest, io: HandlerIO): Promise<{ count: number; skipped: number }> {
   const method = getMethod(req.method);
-  if (method.requires.includes('gradients')) {
-    requireGradients(info);
-    if (!model.descriptor.canComputeGradients) throw new AppError('MODEL_CAPABILITY_MISSING', `${method.label} needs gradients, which this ${model.descriptor.format} model cannot provide.`);
-  }
+  checkMethodCapabilities(method, info, model);
   const params = method.validate(req.params);
   const total = await countInputs(req.inputs);
+  const classes = model.descriptor.classNames.length;
+  if (req.target.kind === 'each' && req.target.classes.length !== total) {
+    throw new AppError('PARAM_INVALID', `${req.target.classes.length} per-input targets were given for ${total} inputs; give one per input.`);
+  }
   const skipped: SkippedFile[] = [];
   let count = 0;
   for await (const batch of inputBatches(tfl, req.inputs, model.descriptor, req.batchSize, io.signal, (s) => skipped.push(...s))) {
     try {
-      const { targets, scores } = await resolveTargets(tfl, model, batch, req.target);
-      const result = await method.run({ tf: tfl, model, x: batch.x, targets, params, signal: io.signal, indices: batch.indices, seed: req.seed ?? 0, score: req.score });
+      const positions = batch.indices.map((_, row) => count + skipped.length + row);
+      const pick = targetPicker(req.target, classes, batch.labels, positions, batch.indices);
+      const scores = await resolveTargets(tfl, model, batch.x, pick);
+      const chosen = (req.score ?? method.score) === 'prob' ? scores.probs : scores.logits;
+      const result = await method.run({ tf: tfl, model, x: batch.x, targets: scores.targets, params, signal: io.signal, indices: batch.indices, seed: req.seed ?? 0, score: req.score });
       const size = result.height * result.width;
       batch.indices.forEach((index, row) => {
         const data = result.maps.slice(row * size, (row + 1) * size);
-        io.partial({ index, width: result.width, height: result.height, data, targetClass: targets[row], score: scores[row] });
+        io.partial({ index, width: result.width, height: result.height, data, targetClass: scores.targets[row], score: chosen[row] });
       });
     } finally {
       batch.x.dispose();

@@ -1,0 +1,188 @@
+/**
+ * Memory budget and cost model for saliency runs.
+ *
+ * Budget: the caller's `memoryBudgetMB`, or by default half of the memory available now (the
+ * smaller of the OS's free memory and what the process's cgroup may still use), at least 256 MB.
+ * It is converted into what methods understand: `maxElementsPerPass` (input elements, rows·H·W·C,
+ * one forward/backward pass may hold) and a cap on the image batch. The conversion is measured,
+ * not guessed: a probe pass on real inputs reports the peak bytes of live tensors per input
+ * element (tf.profile), which for a CNN is dominated by activations kept for the backward pass;
+ * a safety factor of 1.5 covers native temporaries tfjs does not see.
+ *
+ * Cost: the probe also times one forward and one forward+backward pass after a warm-up, giving
+ * milliseconds per input row; the estimate is passes × that time. Probes are cached per model,
+ * batch rows and pass kind, so an estimate followed by the run measures once.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import type * as tf from '@tensorflow/tfjs';
+import { AppError } from '../../shared/errors';
+import type { CostEstimate } from '../../shared/types/saliency';
+import type { ModelHandle } from './model/model-handle';
+
+const MB = 1024 * 1024;
+/** Share of available memory a run may use by default (the rest: the app, the OS, other work). */
+export const DEFAULT_BUDGET_FRACTION = 0.5;
+export const MIN_BUDGET_MB = 256;
+/** Native temporaries (oneDNN workspaces, copies) that tf.memory() does not count. */
+export const SAFETY_FACTOR = 1.5;
+/** Image batch ceiling when the caller gives none: more rows gain little on CPU and delay progress. */
+export const DEFAULT_MAX_BATCH = 32;
+/** Bytes per input element assumed when no probe could be made (a ResNet-sized CNN measures ~1–3k). */
+export const FALLBACK_BYTES_PER_ELEMENT = 4096;
+
+function readNumber(file: string): number | null {
+  try {
+    const text = fs.readFileSync(file, 'utf8').trim();
+    const n = Number(text);
+    return text !== 'max' && Number.isFinite(n) ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Bytes the process's cgroup may still allocate (v2, then v1), or null when unlimited or unknown. */
+export function cgroupAvailableBytes(root = '/sys/fs/cgroup'): number | null {
+  const pairs: Array<[string, string]> = [
+    [`${root}/memory.max`, `${root}/memory.current`],
+    [`${root}/memory/memory.limit_in_bytes`, `${root}/memory/memory.usage_in_bytes`]
+  ];
+  for (const [limitFile, usageFile] of pairs) {
+    const limit = readNumber(limitFile);
+    // cgroup v1 reports "unlimited" as a number near 2^63.
+    if (limit === null || limit > 2 ** 60) continue;
+    return Math.max(0, limit - (readNumber(usageFile) ?? 0));
+  }
+  return null;
+}
+
+/** Memory available to this process now: min(free memory, cgroup headroom). */
+export function availableMemoryBytes(): number {
+  const cgroup = cgroupAvailableBytes();
+  return cgroup === null ? os.freemem() : Math.min(os.freemem(), cgroup);
+}
+
+/** The run's budget in bytes: `requestedMB`, or the default fraction of available memory. @throws AppError PARAM_INVALID */
+export function resolveBudget(requestedMB?: number): { bytes: number; source: 'requested' | 'default' } {
+  if (requestedMB !== undefined) {
+    if (!Number.isFinite(requestedMB) || requestedMB < 16) {
+      throw new AppError('PARAM_INVALID', `memory budget must be a number of MB ≥ 16, got ${requestedMB}.`, { hint: 'For example --memory-budget 2048.' });
+    }
+    return { bytes: requestedMB * MB, source: 'requested' };
+  }
+  return { bytes: Math.max(MIN_BUDGET_MB * MB, Math.floor(availableMemoryBytes() * DEFAULT_BUDGET_FRACTION)), source: 'default' };
+}
+
+/** What one probe measured, per input row. */
+export interface PassProbe {
+  rows: number;
+  forwardMs: number;
+  /** Backward-only milliseconds (forward+backward minus forward); null when not measured. */
+  backwardMs: number | null;
+  /** Peak live tensor bytes during the heaviest pass, per input element. */
+  bytesPerInputElement: number;
+}
+
+const probes = new Map<string, PassProbe>();
+
+function targetSum(tfl: typeof tf, model: ModelHandle, input: tf.Tensor4D, targets: Int32Array): tf.Scalar {
+  const logits = model.logits(input);
+  const k = logits.shape[1];
+  const picks = tfl.tensor1d(Int32Array.from({ length: logits.shape[0] }, (_, i) => i * k + targets[i % targets.length]), 'int32');
+  return tfl.sum(tfl.gather(tfl.reshape(logits, [-1]), picks));
+}
+
+async function timed(run: () => tf.Tensor): Promise<number> {
+  const start = performance.now();
+  const out = run();
+  await out.data();
+  out.dispose();
+  return performance.now() - start;
+}
+
+/**
+ * Measures time per pass and memory per input element on `x` (real inputs; owned by the caller).
+ * `withBackward` adds the forward+backward pass (for methods that need gradients).
+ */
+export async function probePasses(tfl: typeof tf, model: ModelHandle, x: tf.Tensor4D, targets: Int32Array, withBackward: boolean): Promise<PassProbe> {
+  const rows = x.shape[0];
+  const key = `${model.descriptor.hash}|${rows}|${withBackward}`;
+  const cached = probes.get(key);
+  if (cached) return cached;
+  const forward = () => tfl.tidy(() => model.logits(x));
+  const backward = () => tfl.tidy(() => tfl.grad((input: tf.Tensor) => targetSum(tfl, model, input as tf.Tensor4D, targets))(x));
+  const before = tfl.memory().numBytes;
+  // The profiled run doubles as the warm-up (first calls allocate kernels and primitives).
+  const profile = await tfl.profile(async () => {
+    await timed(withBackward ? backward : forward);
+  });
+  const forwardMs = await timed(forward);
+  const backwardMs = withBackward ? Math.max(0, (await timed(backward)) - forwardMs) : null;
+  const elements = x.size;
+  const probe: PassProbe = {
+    rows,
+    forwardMs: forwardMs / rows,
+    backwardMs: backwardMs === null ? null : backwardMs / rows,
+    bytesPerInputElement: profile.peakBytes > before ? (profile.peakBytes - before) / elements : FALLBACK_BYTES_PER_ELEMENT
+  };
+  probes.set(key, probe);
+  return probe;
+}
+
+/** Forgets cached probes (tests; a model file that changed gets a new hash anyway). */
+export function clearProbes(): void {
+  probes.clear();
+}
+
+export interface BudgetPlan {
+  budgetBytes: number;
+  /** Measured bytes per input element × SAFETY_FACTOR. */
+  bytesPerInputElement: number;
+  maxElementsPerPass: number;
+  batchSize: number;
+  warnings: string[];
+}
+
+export interface BudgetInput {
+  budgetBytes: number;
+  /** From the probe (before the safety factor); null → FALLBACK_BYTES_PER_ELEMENT. */
+  bytesPerInputElement: number | null;
+  /** H·W·C of one input. */
+  elementsPerRow: number;
+  requestedBatch?: number;
+  /** The method's passes per input: many passes per input mean fewer images per batch. */
+  passesPerInput: { forward: number; backward: number };
+}
+
+/** Converts the budget to `maxElementsPerPass` and an image batch size (see the file comment). */
+export function planBudget(input: BudgetInput): BudgetPlan {
+  const perElement = (input.bytesPerInputElement ?? FALLBACK_BYTES_PER_ELEMENT) * SAFETY_FACTOR;
+  const warnings: string[] = [];
+  const fits = Math.floor(input.budgetBytes / perElement);
+  if (fits < input.elementsPerRow) warnings.push(`the memory budget (${Math.round(input.budgetBytes / MB)} MB) is smaller than one input's pass needs (~${Math.ceil((input.elementsPerRow * perElement) / MB)} MB); running one input per pass anyway.`);
+  const maxElementsPerPass = Math.max(input.elementsPerRow, fits);
+  const batchCap = Math.max(1, Math.floor(maxElementsPerPass / input.elementsPerRow));
+  const expansion = Math.max(1, input.passesPerInput.forward, input.passesPerInput.backward);
+  const preferred = Math.min(DEFAULT_MAX_BATCH, Math.max(1, Math.floor(batchCap / expansion)));
+  let batchSize = input.requestedBatch ?? preferred;
+  if (batchSize > batchCap) {
+    warnings.push(`batch ${batchSize} does not fit the memory budget; using ${batchCap}.`);
+    batchSize = batchCap;
+  }
+  return { budgetBytes: input.budgetBytes, bytesPerInputElement: perElement, maxElementsPerPass, batchSize, warnings };
+}
+
+/** passes × measured time per pass, for `inputs` inputs (passesPerInput already includes the target pass). */
+export function estimateCost(inputs: number, passesPerInput: { forward: number; backward: number }, probe: PassProbe): CostEstimate {
+  const forward = passesPerInput.forward * inputs;
+  const backward = passesPerInput.backward * inputs;
+  const ms = forward * probe.forwardMs + backward * (probe.backwardMs ?? 0);
+  return {
+    inputs,
+    passesPerInput,
+    passes: { forward, backward, total: forward + backward },
+    msPerPass: { forward: probe.forwardMs, backward: probe.backwardMs },
+    probeRows: probe.rows,
+    seconds: ms / 1000
+  };
+}
