@@ -103,20 +103,6 @@ function assemble(diff: Float32Array, avg: Float64Array, ends: Float32Array, cha
   return { raw, maps, diagnostics };
 }
 
-/** IG against the materialised baseline `ref` (owned by the caller). */
-async function integrate(ctx: SaliencyContext, p: Params, ref: tfTypes.Tensor4D): Promise<SaliencyBatchResult> {
-  const { tf, x } = ctx;
-  const diff = tf.sub(x, ref) as tfTypes.Tensor4D;
-  try {
-    const avg = await averageGradient(ctx, p, ref, diff);
-    const [d, ends] = await Promise.all([diff.data() as Promise<Float32Array>, endpointScores(ctx, ref)]);
-    throwIfCancelled(ctx.signal, integratedGradients.id);
-    return { ...assemble(d, avg, ends, x.shape[3]), height: x.shape[1], width: x.shape[2] };
-  } finally {
-    diff.dispose();
-  }
-}
-
 async function run(ctx: IntegratedGradientsContext): Promise<SaliencyBatchResult> {
   checkContext(integratedGradients, ctx);
   const p = integratedGradients.validate(ctx.params) as unknown as Params;
@@ -124,10 +110,16 @@ async function run(ctx: IntegratedGradientsContext): Promise<SaliencyBatchResult
   throwIfCancelled(ctx.signal, integratedGradients.id);
   const { tf, x } = ctx;
   const ref = await baseline.materialize({ tf, x, descriptor: ctx.model.descriptor, indices: ctx.indices, seed: ctx.seed, datasetMean: ctx.datasetMean });
+  const owned: tfTypes.Tensor[] = [ref];
   try {
-    return await integrate(ctx, p, ref);
+    const diff = tf.sub(x, ref) as tfTypes.Tensor4D;
+    owned.push(diff);
+    const avg = await averageGradient(ctx, p, ref, diff);
+    const [d, ends] = await Promise.all([diff.data() as Promise<Float32Array>, endpointScores(ctx, ref)]);
+    throwIfCancelled(ctx.signal, integratedGradients.id);
+    return { ...assemble(d, avg, ends, x.shape[3]), height: x.shape[1], width: x.shape[2] };
   } finally {
-    ref.dispose();
+    tf.dispose(owned);
   }
 }
 

@@ -35,7 +35,7 @@ function directBlur(raw: Float32Array, [n, h, w, c]: number[], sigma: number, ra
 describe('blur baseline (native)', () => {
   const backend = useBackend();
 
-  it('matches scipy.ndimage.gaussian_filter(mode="reflect") on raw pixels, also when the radius exceeds the image (atol 2e-3 of 255)', async () => {
+  it('matches scipy.ndimage.gaussian_filter(mode="reflect") on raw pixels, also when the radius exceeds the image (atol 5e-4 of 255)', async () => {
     const { tf } = backend;
     // scipy 1.17: gaussian_filter(raw, sigma=(s, s, 0), mode='reflect') at (y, x, c) below, raw = rawPattern([1, 5, 6, 3]).
     const points = [[0, 0, 0], [0, 5, 1], [2, 3, 2], [4, 0, 1], [4, 5, 0], [1, 2, 0]];
@@ -48,13 +48,13 @@ describe('blur baseline (native)', () => {
       const x = modelInput(rawPattern([1, 5, 6, 3]), [1, 5, 6, 3], BGR);
       for (const [sigma, want] of Object.entries(scipy)) {
         const raw = toRawPixels(await materialize(getBaseline(`blur:sigma=${sigma}`), baselineCtx(x, BGR)), BGR);
-        expectClose(points.map(([y, xx, c]) => raw[(y * 6 + xx) * 3 + c]), want, { rtol: 0, atol: 2e-3 });
+        expectClose(points.map(([y, xx, c]) => raw[(y * 6 + xx) * 3 + c]), want, { rtol: 0, atol: 5e-4 });
       }
       x.dispose();
     });
   });
 
-  it('equals a direct 2-D convolution with the same boundary (σ 0.7, 2.5 with radius 10 > 7×5, radius override 1; atol 2e-3 of 255)', async () => {
+  it('equals a direct 2-D convolution with the same boundary (σ 0.7, 2.5 with radius 10 > 7×5, radius override 1; atol 5e-4 of 255)', async () => {
     const { tf } = backend;
     await expectNoLeak(tf, async () => {
       const shape: [number, number, number, number] = [2, 7, 5, 3];
@@ -62,7 +62,7 @@ describe('blur baseline (native)', () => {
       const x = modelInput(raw, shape, BGR);
       for (const [sigma, radius] of [[0.7, 3], [2.5, 10], [4, 1]]) {
         const got = toRawPixels(await materialize(getBaseline({ id: 'blur', sigma, radius }), baselineCtx(x, BGR)), BGR);
-        expectClose(got, directBlur(raw, shape, sigma, radius), { rtol: 0, atol: 2e-3 });
+        expectClose(got, directBlur(raw, shape, sigma, radius), { rtol: 0, atol: 5e-4 });
       }
       x.dispose();
     });
