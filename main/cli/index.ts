@@ -8,6 +8,7 @@ import { AppError } from '../../shared/errors';
 import { EngineClient, nodeEngineLauncher } from '../jobs/engine-client';
 import { EXIT, progressBar, reportError } from './output';
 import { formatInfo, formatPredictions } from './format';
+import { registerMapsCommand } from './commands/maps';
 
 interface GlobalRun {
   json: boolean;
@@ -76,6 +77,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
         else process.stdout.write(formatPredictions(predictions, items, descriptor.classNames, set.skipped));
       }));
     });
+  registerMapsCommand(program, setExit);
   return program;
 }
 

@@ -19,6 +19,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/errors';
 import type { CostEstimate } from '../../shared/types/saliency';
 import type { ModelHandle } from './model/model-handle';
+import type { SaliencyMethod } from './saliency';
 
 const MB = 1024 * 1024;
 /** Share of available memory a run may use by default (the rest: the app, the OS, other work). */
@@ -170,6 +171,18 @@ export function planBudget(input: BudgetInput): BudgetPlan {
     batchSize = batchCap;
   }
   return { budgetBytes: input.budgetBytes, bytesPerInputElement: perElement, maxElementsPerPass, batchSize, warnings };
+}
+
+type PassesWithShape = (params: Record<string, unknown>, inputShape: number[]) => { forward: number; backward: number };
+
+/**
+ * A method's passes per input. Methods whose cost depends on the input size (occlusion's window
+ * count) read it from an optional second argument; the others ignore it.
+ */
+export function passesOf(method: SaliencyMethod, params: Record<string, unknown>, inputShape: number[]): { forward: number; backward: number } {
+  const passes = (method.passesPerInput as PassesWithShape).call(method, params, inputShape);
+  if (!(passes.forward >= 0 && passes.backward >= 0)) throw new AppError('INTERNAL', `${method.id} reported invalid pass counts (${passes.forward}, ${passes.backward}).`);
+  return passes;
 }
 
 /** passes × measured time per pass, for `inputs` inputs (passesPerInput already includes the target pass). */

@@ -12,7 +12,7 @@ import type { BackendInfo, ModelDescriptor, Prediction } from '../../shared/type
 import type { CostEstimate, MapsManifest, SaliencyMap, ScoreKind, TargetSpec } from '../../shared/types/saliency';
 import type { JobProgress } from '../../shared/types/jobs';
 import type { MapsOutputSpec, OutputPaths } from './export/paths';
-import type { PngRequest } from './export/run-outputs';
+import type { PngRequest } from './export/png-style';
 
 /** Where inputs come from: an image set (folder / manifest.csv / .npy) and optionally a subset. */
 export interface InputsSpec {

@@ -17,10 +17,11 @@ import { AppError } from '../../shared/errors';
 import { parseNpy } from '../../shared/npy';
 import type { BackendInfo } from '../../shared/types/model';
 import type { MapsManifest, RunTiming, TargetSpec } from '../../shared/types/saliency';
-import { estimateCost, planBudget, probePasses, resolveBudget, type BudgetPlan, type PassProbe } from './budget';
+import { estimateCost, passesOf, planBudget, probePasses, resolveBudget, type BudgetPlan, type PassProbe } from './budget';
 import type { ImageSet, LoadedBatch } from './data/image-set';
 import { checkOutputsWritable, checkRunId, deriveOutputs, newRunId, outputFolders, removeRunTempsSync, type OutputPaths } from './export/paths';
 import { displayMap } from './export/overlay';
+import { checkPngRequest } from './export/png-style';
 import { RunOutputs } from './export/run-outputs';
 import { mapStats, type SummaryRow } from './export/summary';
 import type { HandlerIO } from './handlers';
@@ -113,6 +114,7 @@ async function prepare(info: BackendInfo, model: ModelHandle, req: MapsRequest, 
   const supplied = await readSupplied(req, model.descriptor.inputShape, method, warnings);
   const paths = deriveOutputs(req.out);
   await checkOutputsWritable(paths);
+  if (req.png) checkPngRequest(req.png);
   return { method, params, set, wanted, target, supplied, paths, budget: resolveBudget(req.memoryBudgetMB), seed, warnings };
 }
 
@@ -120,7 +122,7 @@ async function prepare(info: BackendInfo, model: ModelHandle, req: MapsRequest, 
 async function measure(tfl: typeof tf, model: ModelHandle, p: Prepared, req: MapsRequest): Promise<{ plan: BudgetPlan; estimate: MapsPlan['estimate'] }> {
   const { inputShape, preprocessing } = model.descriptor;
   const [h, w, c] = inputShape;
-  const passes = p.method.passesPerInput(p.params);
+  const passes = passesOf(p.method, p.params, inputShape);
   const batch = await p.set.loadBatch(p.wanted.slice(0, Math.min(p.wanted.length, req.batchSize ?? PROBE_ROWS)), preprocessing, inputShape);
   let probe: PassProbe = { rows: 0, forwardMs: 0, backwardMs: null, bytesPerInputElement: Number.NaN };
   if (batch.indices.length > 0) {
@@ -134,6 +136,7 @@ async function measure(tfl: typeof tf, model: ModelHandle, p: Prepared, req: Map
   }
   const bytes = Number.isNaN(probe.bytesPerInputElement) ? null : probe.bytesPerInputElement;
   const plan = planBudget({ budgetBytes: p.budget.bytes, bytesPerInputElement: bytes, elementsPerRow: h * w * c, requestedBatch: req.batchSize, passesPerInput: passes });
+  plan.batchSize = Math.min(plan.batchSize, p.wanted.length);
   const estimate = estimateCost(p.wanted.length, { forward: passes.forward + 1, backward: passes.backward }, probe);
   return { plan, estimate };
 }
@@ -257,7 +260,7 @@ function track(runId: string, folders: string[]): void {
 }
 
 function timingOf(s: Loop, seconds: number, probeSeconds: number): RunTiming {
-  const per = s.p.method.passesPerInput(s.p.params);
+  const per = passesOf(s.p.method, s.p.params, s.model.descriptor.inputShape);
   const n = s.totals.computed;
   const passes = { forward: (per.forward + 1) * n, backward: per.backward * n, total: (per.forward + 1 + per.backward) * n };
   const steady = Math.max(1e-9, seconds - probeSeconds);

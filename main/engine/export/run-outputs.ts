@@ -10,19 +10,12 @@ import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import type { Preprocessing } from '../../../shared/types/model';
 import { ArtifactWriter, type ArtifactRecord } from './artifacts';
-import { DIVERGING } from './colormap';
 import { NpyStreamWriter } from './npy-writer';
-import { parseNormalize, formatNormalize, type NormalizeSpec } from './normalize';
+import { formatNormalize } from './normalize';
 import { backgroundImage, overlayPixels, writePng, type OverlayStyle } from './overlay';
+import { resolveStyle, type PngRequest } from './png-style';
 import { artifactPath, commitFile, commitFolder, createTempFolder, outputFolders, removeRunTemps, tempPath, type OutputPaths } from './paths';
 import { SummaryWriter, type SummaryRow } from './summary';
-
-/** PNG options as requested: 'auto' picks by the sign of the first maps (see `resolveStyle`). */
-export interface PngRequest {
-  colormap?: string;
-  normalize?: string;
-  alpha?: number;
-}
 
 /** One batch, in maps.npy order: `slots[k]` is either computed row `row` of `maps`/`raw`/`inputs`, or skipped. */
 export interface OutputBatch {
@@ -47,14 +40,6 @@ export interface OutputsConfig {
   png: PngRequest | null;
   /** Digits of the largest item index, for PNG names. */
   indexDigits: number;
-}
-
-/** Picks the colour map and normalisation: diverging + symmetric for signed maps, else inferno + percentile:99. */
-export function resolveStyle(request: PngRequest, signed: boolean): OverlayStyle {
-  const colormap = !request.colormap || request.colormap === 'auto' ? (signed ? 'coolwarm' : 'inferno') : request.colormap;
-  const normalize: NormalizeSpec =
-    !request.normalize || request.normalize === 'auto' ? (DIVERGING.has(colormap) ? { kind: 'symmetric' } : { kind: 'percentile', p: 99 }) : parseNormalize(request.normalize);
-  return { colormap, normalize, alpha: request.alpha ?? 0.5 };
 }
 
 export class RunOutputs {
