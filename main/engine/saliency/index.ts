@@ -8,12 +8,14 @@ import { gradCamPlusPlus } from './grad-cam-pp';
 import { gradient } from './gradient';
 import { inputXGradient } from './input-x-gradient';
 import { integratedGradients } from './integrated-gradients';
+import { occlusion } from './occlusion';
+import { rise } from './rise';
 import { smoothgrad } from './smoothgrad';
 import type { SaliencyMethod } from './method';
 
 export type { SaliencyBatchResult, SaliencyContext, SaliencyMethod } from './method';
 
-const METHODS: readonly SaliencyMethod[] = [gradient, inputXGradient, smoothgrad, integratedGradients, gradCam, gradCamPlusPlus];
+const METHODS: readonly SaliencyMethod[] = [gradient, inputXGradient, smoothgrad, integratedGradients, gradCam, gradCamPlusPlus, occlusion, rise];
 
 /** Every registered method, in display order. */
 export function listMethods(): SaliencyMethod[] {

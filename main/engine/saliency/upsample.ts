@@ -5,8 +5,9 @@
  * Coordinates use half-pixel centres: output pixel i samples the input at
  *   u_i = (i + ½) · in/out − ½
  * (TF `halfPixelCenters`, PIL, OpenCV, skimage, torch `align_corners=False`). Taps outside the
- * input are clamped to the edge pixel, so every row of R sums to 1 and a constant map stays
- * constant.
+ * input are clamped to the edge pixel (`clamp`, the default) or mirrored about it without
+ * repeating it (`mirror`: −1 → 1, as skimage's mode 'reflect', which RISE's reference code uses);
+ * either way every row of R sums to 1 and a constant map stays constant.
  *
  * - `bilinear`: taps ⌊u⌋, ⌊u⌋+1 with weights 1 − t, t (t = u − ⌊u⌋); equals
  *   `tf.image.resizeBilinear(…, alignCorners = false, halfPixelCenters = true)`.
@@ -23,6 +24,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 
 export type InterpolationKernel = 'bilinear' | 'bicubic';
+export type Boundary = 'clamp' | 'mirror';
 
 /** Keys' parameter a for `bicubic` (PIL's value). */
 export const KEYS_A = -0.5;
@@ -40,17 +42,24 @@ export function sourceCoordinate(i: number, inSize: number, outSize: number): nu
   return ((i + 0.5) * inSize) / outSize - 0.5;
 }
 
+/** Index k folded into [0, n): clamped, or mirrored about the edge samples (period 2n − 2). */
+function fold(k: number, n: number, boundary: Boundary): number {
+  if (boundary === 'clamp' || n === 1) return Math.min(n - 1, Math.max(0, k));
+  const period = 2 * n - 2;
+  const m = ((k % period) + period) % period;
+  return m < n ? m : period - m;
+}
+
 /** The [outSize, inSize] row-major matrix R with out = R · in along one axis (float64). */
-export function interpolationMatrix(inSize: number, outSize: number, kernel: InterpolationKernel): Float64Array {
+export function interpolationMatrix(inSize: number, outSize: number, kernel: InterpolationKernel, boundary: Boundary = 'clamp'): Float64Array {
   const r = new Float64Array(outSize * inSize);
-  const clamp = (k: number): number => Math.min(inSize - 1, Math.max(0, k));
   for (let i = 0; i < outSize; i++) {
     const u = sourceCoordinate(i, inSize, outSize);
     const base = Math.floor(u);
     const taps = kernel === 'bilinear' ? [0, 1] : [-1, 0, 1, 2];
     for (const k of taps) {
       const w = kernel === 'bilinear' ? (k === 0 ? 1 - (u - base) : u - base) : keysWeight(u - (base + k));
-      r[i * inSize + clamp(base + k)] += w;
+      r[i * inSize + fold(base + k, inSize, boundary)] += w;
     }
   }
   return r;
