@@ -126,8 +126,7 @@ async function weightedSum(ctx: SaliencyContext, masks: MaskSource, n: number, r
       const keep = tf.reshape(perUnit, [chunk.count, h, w, 1]);
       const input = tf.add(tf.mul(tf.gather(x, rowOf), keep), tf.mul(tf.gather(ref, rowOf), tf.sub(1, keep))) as tfTypes.Tensor4D;
       const scores = targetScores(ctx, rise, input, Int32Array.from(chunk.copies, (r) => ctx.targets[r]));
-      // [rows, units] with each unit's score in its row's line, times the units' masks: Σ s·M per row.
-      return tf.matMul(tf.mul(tf.transpose(tf.cast(tf.oneHot(rowOf, rows), 'float32')), scores), perUnit);
+      return tf.unsortedSegmentSum(tf.mul(perUnit, tf.expandDims(scores, 1)), rowOf, rows);
     });
     try {
       const values = (await sum.data()) as Float32Array;
