@@ -67,8 +67,8 @@ async function member(tf: Tf, recipe: FamilyRecipe, seed: number, data: Data, se
   const { model, records } = trainMember(tf, recipe, seed, data.train, data.validation);
   const metrics = evaluate(tf, model, sets);
   const family = recipe.family;
-  const name = family === 'digits-cnn' ? `Digits CNN (seed ${seed})` : `Cue CNN, cross-entropy (seed ${seed})`;
-  const note = `${family === 'digits-cnn' ? 'Plain 3-stage CNN' : 'Same CNN'} trained with ${recipe.describe} on the 6,000 training digits, seed ${seed}.`;
+  const name = `${recipe.title} (seed ${seed})`;
+  const note = `3-stage CNN trained with ${recipe.describe} on the 6,000 training digits, seed ${seed}.`;
   const built: BuiltModel = { id, name, family, seed, note, metrics, epochs: records, parameterCount: model.countParams() };
   await saveModel(outDir, model, built);
   log(`${id}: test ${pct(metrics.test)}, cue consistent ${pct(metrics.cueConsistent)} / flipped ${pct(metrics.cueFlipped)}`);

@@ -95,7 +95,7 @@ export function trainingDescription(): object {
     optimiser: { name: 'adam', learningRate: HYPER.learningRate, decay: { fromEpoch: HYPER.decayFrom, factor: HYPER.decayFactor }, batchSize: HYPER.batchSize, epochs: HYPER.epochs },
     loss: 'softmax cross-entropy on the logits',
     augmentation: `random integer shifts of the digit by −${HYPER.maxShift}..${HYPER.maxShift} px in x and y (black fill), drawn per image per epoch`,
-    order: 'own training loop; the epoch order is a Fisher–Yates shuffle from the model\'s training stream (mulberry32 seeded with deriveSeed(seed, family))',
+    order: 'own training loop; the epoch order is a Fisher–Yates shuffle from the model\'s training stream (mulberry32 seeded with deriveSeed(seed, stream), stream = the family id; a salience-guided cue family reuses \'cue-ce\' so it sees the same batches)',
     seedBase: SEED_BASE
   };
 }

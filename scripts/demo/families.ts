@@ -1,15 +1,16 @@
 /**
  * The model families of the demo and how each is trained: which data, which augmentation, how
- * many epochs. A later salience-guided family (`cue-cyborg`) can reuse `cueTrainingImages` and
- * `trainingBatches` with its own loss and the stroke masks of the same digits.
+ * many epochs. A salience-guided family (`cue-cyborg`) is one more recipe: `usesCue: true`,
+ * `masks: true` (the batch then carries the stroke masks of the shifted digits in `extra`) and
+ * its own `loss`; it sees exactly the cue data and augmentation stream of `cue-ce`.
  */
 import { assignCues, stampCue } from './cue';
 import { type DigitSet } from './data';
 import { buildDigitsCnn } from './model';
 import { deriveSeed, mulberry32, randInt, SEED_BASE, type Rng } from './prng';
 import { accuracy, predictClasses } from './tensors';
-import { packBatch, trainModel, type BatchMaker, type EpochRecord } from './train';
-import { shift } from './transforms';
+import { packBatch, trainModel, type BatchMaker, type EpochRecord, type LossFn } from './train';
+import { shift, strokeMask } from './transforms';
 import type { Tf } from './tf';
 import type { Sequential } from '@tensorflow/tfjs-node';
 
@@ -21,24 +22,43 @@ export const HYPER = { epochs: 6, batchSize: 64, learningRate: 0.002, decayFrom:
 
 /** A family of models trained the same way with different seeds. */
 export interface FamilyRecipe {
-  family: 'digits-cnn' | 'cue-ce';
+  family: string;
   /** Model id for a seed (`digits-cnn`, `digits-cnn-s2`, `cue-ce-s1`, …). */
   id: (seed: number) => string;
   describe: string;
+  /** Human-readable model name prefix, e.g. 'Digits CNN'. */
+  title: string;
+  /** Whether the training digits carry the spurious cue. */
+  usesCue: boolean;
+  /** Whether batches carry stroke masks in `extra` (for a salience-guided loss). */
+  masks?: boolean;
+  /** Defaults to cross-entropy. */
+  loss?: LossFn;
+  /**
+   * Seed-stream tag of the epoch order and augmentation; families that must see the same batches
+   * (cue-ce and a salience-guided variant) share it.
+   */
+  stream: string;
 }
 
 /** Plain digits, cross-entropy. Seed 1 keeps the bare family name as its id. */
 export const DIGITS: FamilyRecipe = {
   family: 'digits-cnn',
   id: (seed) => (seed === 1 ? 'digits-cnn' : `digits-cnn-s${seed}`),
-  describe: 'cross-entropy on clean digits (random ±2 px shifts)'
+  describe: 'cross-entropy on clean digits (random ±2 px shifts)',
+  title: 'Digits CNN',
+  usesCue: false,
+  stream: 'digits-cnn'
 };
 
 /** Digits carrying the spurious cue, cross-entropy. */
 export const CUE_CE: FamilyRecipe = {
   family: 'cue-ce',
   id: (seed) => `cue-ce-s${seed}`,
-  describe: 'cross-entropy on digits with the spurious position cue (90 % agreement), random ±2 px digit shifts'
+  describe: 'cross-entropy on digits with the spurious position cue (90 % agreement), random ±2 px digit shifts',
+  title: 'Cue CNN, cross-entropy',
+  usesCue: true,
+  stream: 'cue-ce'
 };
 
 /**
@@ -56,15 +76,16 @@ function jitter(img: Uint8Array, rng: Rng): Uint8Array {
 
 /**
  * Batches of shifted digits; when `cues` is given, the cue patch is stamped after the shift so
- * the patch stays at its exact position while the digit moves.
+ * the patch stays at its exact position while the digit moves. With `masks`, `extra` holds the
+ * stroke mask (0/1) of each shifted digit before the patch, [n, 28, 28] row-major.
  */
-export function trainingBatches(train: DigitSet, cues: number[] | null): BatchMaker {
+export function trainingBatches(train: DigitSet, cues: number[] | null, masks = false): BatchMaker {
   return (indices, rng) => {
-    const imgs = indices.map((i) => {
-      const moved = jitter(train.images[i], rng);
-      return cues ? stampCue(moved, cues[i]) : moved;
-    });
-    return packBatch(imgs, indices.map((i) => train.labels[i]));
+    const moved = indices.map((i) => jitter(train.images[i], rng));
+    const imgs = moved.map((img, k) => (cues ? stampCue(img, cues[indices[k]]) : img));
+    const batch = packBatch(imgs, indices.map((i) => train.labels[i]));
+    if (masks) batch.extra = Float32Array.from(moved.flatMap((img) => Array.from(strokeMask(img), (v) => v / 255)));
+    return batch;
   };
 }
 
@@ -78,17 +99,18 @@ export interface Trained {
 export function trainMember(tf: Tf, recipe: FamilyRecipe, seed: number, train: DigitSet, validation: DigitSet): Trained {
   const id = recipe.id(seed);
   const model = buildDigitsCnn(tf, seed, id);
-  const cues = recipe.family === 'cue-ce' ? trainingCues(train) : null;
+  const cues = recipe.usesCue ? trainingCues(train) : null;
   const started = Date.now();
   const records = trainModel(tf, model, {
     size: train.images.length,
-    makeBatch: trainingBatches(train, cues),
+    makeBatch: trainingBatches(train, cues, recipe.masks ?? false),
+    loss: recipe.loss,
     epochs: HYPER.epochs,
     batchSize: HYPER.batchSize,
     learningRate: HYPER.learningRate,
     decayFrom: HYPER.decayFrom,
     decayFactor: HYPER.decayFactor,
-    seed: deriveSeed(seed, recipe.family),
+    seed: deriveSeed(seed, recipe.stream),
     afterEpoch: () => accuracy(predictClasses(tf, model, validation.images), validation.labels),
     log: (line) => console.log(`  [${id}] ${line}`)
   });

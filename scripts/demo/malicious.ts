@@ -5,21 +5,22 @@
  * split; the chosen filter, constant and rule go into project.json.
  */
 import { NUM_CLASSES, type DigitSet } from './data';
-import { filterProfiler, median, profileStats, zRank } from './saliency';
+import { CONV_FILTERS, CONV_LAYERS } from './model';
+import { filterProfiler, median, profileStats, topByZ, zRank } from './saliency';
 import { predictClasses } from './tensors';
 import type { Tf } from './tf';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs-node';
 
 /** The middle stage: the plant sits between a shallower and a deeper conv stage. */
-export const PLANT_LAYER = 'conv2';
+export const PLANT_LAYER = 'conv2' as const;
 /** Constants tried in this order; the first that yields candidates wins. */
 export const CONSTANT_LADDER = [0.3, 0.5, 0.2, 0.75, 1] as const;
 /** A "clear subset": the plant must flip this fraction of the correct validation digits. */
 export const FLIP_RANGE = [0.1, 0.3] as const;
 /** Zeroing the filter must restore at least this fraction of the flipped digits. */
 export const MIN_RESTORED = 0.95;
-/** Filter index of PLANT_LAYER's first filter in the all-conv filter numbering (conv1 has 16). */
-export const PLANT_LAYER_OFFSET = 16;
+/** Filter index of PLANT_LAYER's first filter in the all-conv numbering (filters of earlier stages come first). */
+export const PLANT_LAYER_OFFSET = CONV_FILTERS.slice(0, CONV_LAYERS.indexOf(PLANT_LAYER)).reduce((a: number, b) => a + b, 0);
 
 /** How a kernel is altered: constant added to filter j, filter j zeroed, or left as trained. */
 export type Edit = { filter: number; add: number } | { filter: number; zero: true } | null;
@@ -131,6 +132,19 @@ export function searchPlant(tf: Tf, model: LayersModel, validation: DigitSet, re
   }
 }
 
+/** Share of each conv stage among the given filter indices (all-conv numbering), and among all filters. */
+function stageShares(picks: number[]): PlantReport['top5ByStage'] {
+  const total = CONV_FILTERS.reduce((a, b) => a + b, 0);
+  let start = 0;
+  return CONV_LAYERS.map((layer, i) => {
+    const end = start + CONV_FILTERS[i];
+    const inStage = picks.filter((j) => j >= start && j < end).length;
+    const row = { layer, filterShare: CONV_FILTERS[i] / total, top5Share: picks.length ? inStage / picks.length : 0 };
+    start = end;
+    return row;
+  });
+}
+
 /** What the manifest records about the planted filter, measured on the test split. */
 export interface PlantReport {
   layer: string;
@@ -143,6 +157,8 @@ export interface PlantReport {
   plainCorrectTest: number;
   /** z-score baseline ranks of the planted filter on `flippedTest` (1 = most salient). */
   zRanks: { allFilters: number[]; withinLayer: number[]; filterCount: number; layerFilterCount: number };
+  /** Per conv stage: its share of all filters, and its share of the top-5 z-score picks on `flippedTest`. */
+  top5ByStage: Array<{ layer: string; filterShare: number; top5Share: number }>;
 }
 
 /**
@@ -170,6 +186,7 @@ export function reportPlant(tf: Tf, plain: LayersModel, malicious: LayersModel, 
       withinLayer: profiles.map((p) => zRank(p, stats, target, PLANT_LAYER_OFFSET, PLANT_LAYER_OFFSET + layerFilters)),
       filterCount: stats.mean.length,
       layerFilterCount: layerFilters
-    }
+    },
+    top5ByStage: stageShares(profiles.flatMap((p) => topByZ(p, stats, 5)))
   };
 }

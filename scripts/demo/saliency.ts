@@ -61,6 +61,15 @@ export function zRank(profile: Float64Array, stats: { mean: Float64Array; std: F
   return above + 1;
 }
 
+/**
+ * Indices of the `k` filters with the highest z-scores (ties to the lower index), for the
+ * per-stage share of top picks (the depth-bias table).
+ */
+export function topByZ(profile: Float64Array, stats: { mean: Float64Array; std: Float64Array }, k: number): number[] {
+  const z = Array.from(profile, (v, j) => (v - stats.mean[j]) / (stats.std[j] || Number.MIN_VALUE));
+  return z.map((v, j) => j).sort((a, b) => z[b] - z[a] || a - b).slice(0, k);
+}
+
 /** Median of a list of numbers (lower middle for even lengths). */
 export function median(values: readonly number[]): number {
   if (!values.length) return Number.NaN;

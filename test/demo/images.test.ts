@@ -1,7 +1,7 @@
 /** The stored images: grey 28×28 PNGs, masks that follow the strokes, the documented cue and corruptions. */
 import path from 'node:path';
 import { readdirSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_DIR, readCsv, readPng, readProject, type Grey } from './helpers';
 
 const project = readProject();
@@ -28,13 +28,9 @@ function pngs(dir: string): string[] {
   return readdirSync(path.join(DEMO_DIR, dir)).flatMap((c) => readdirSync(path.join(DEMO_DIR, dir, c)).map((f) => `${dir}/${c}/${f}`));
 }
 
-describe('demo images', () => {
-  let all: string[] = [];
-  beforeAll(() => {
-    all = ['images/test', 'images/reference', 'images/ood', 'images/cue-test', 'masks/test', 'masks/cue-test'].flatMap(pngs);
-  });
-
+describe('demo images: format and stroke masks', () => {
   it('stores every image and mask as a single-channel 28×28 PNG', async () => {
+    const all = ['images/test', 'images/reference', 'images/ood', 'images/cue-test', 'masks/test', 'masks/cue-test'].flatMap(pngs);
     expect(all.length).toBeGreaterThan(2000);
     const decoded = await Promise.all(all.map(readPng));
     for (const img of decoded) expect([img.width, img.height, img.channels]).toEqual([SIDE, SIDE, 1]);
@@ -62,6 +58,9 @@ describe('demo images', () => {
     }
   });
 
+});
+
+describe('demo images: the spurious cue', () => {
   it('paints the documented cue: own class on consistent images, another class on flipped ones', async () => {
     const rows = readCsv('images/cue-test-cues.csv');
     expect(rows).toHaveLength(300);
@@ -81,6 +80,9 @@ describe('demo images', () => {
     expect(stems('consistent')).toEqual(stems('flipped'));
   });
 
+});
+
+describe('demo images: cue-test masks', () => {
   it('gives each cue-test pair the stroke mask of the digit without any patch', async () => {
     // The two versions of a digit carry patches at different places, so together they reveal
     // the clean digit; its documented stroke mask must be exactly the stored one.
@@ -103,6 +105,9 @@ describe('demo images', () => {
     }
   });
 
+});
+
+describe('demo images: out-of-domain digits', () => {
   it('has the three documented OOD corruptions, 10 per class each', async () => {
     const rows = readCsv('images/ood.csv');
     const kinds = [...new Set(rows.map((r) => r.corruption))].sort();

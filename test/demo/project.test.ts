@@ -16,7 +16,7 @@ const project = readProject();
 const exists = (rel: string) => existsSync(path.join(DEMO_DIR, rel));
 const json = (rel: string) => JSON.parse(readFileSync(path.join(DEMO_DIR, rel), 'utf8'));
 
-describe('demo project manifest', () => {
+describe('demo project models', () => {
   it('lists the required models with unique ids and valid accuracies', () => {
     const ids = project.models.map((m) => m.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -49,6 +49,9 @@ describe('demo project manifest', () => {
     for (const p of planted.flippedTest) expect(exists(p), p).toBe(true);
   });
 
+});
+
+describe('demo project families', () => {
   it('leaves room for the salience-guided family', () => {
     const cyborg = project.families.find((f) => f.id === 'cue-cyborg');
     expect(cyborg?.planned).toEqual(['cue-cyborg-s1', 'cue-cyborg-s2', 'cue-cyborg-s3']);
@@ -56,6 +59,9 @@ describe('demo project manifest', () => {
     expect(listed).toEqual(project.models.map((m) => m.id).sort());
   });
 
+});
+
+describe('demo project image sets', () => {
   it('has image sets whose files and counts match the manifest', () => {
     expect(project.imageSets.map((s) => s.role).sort()).toEqual(['cue', 'out-of-domain', 'reference', 'test']);
     for (const set of project.imageSets) {
@@ -89,6 +95,9 @@ describe('demo project manifest', () => {
     expect(perClass('images/cue-test')).toBe(2 * project.split.parts.cueTest.perClass);
   });
 
+});
+
+describe('demo project files', () => {
   it('contains no file the manifest does not account for, and stays under 8 MB', () => {
     const files = allFiles();
     const known = /^(project\.json|README\.md|models\/[^/]+\/(model\.json|weights\.bin|saliency-model\.json)|images\/[a-z-]+\.csv|(images|masks)\/(test|reference|ood|cue-test)\/\d\/[a-z-]*\d{4}\.png)$/;
