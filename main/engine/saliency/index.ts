@@ -3,6 +3,7 @@
  * method is one file plus one line here; its `id` is persisted and must never change.
  */
 import { AppError } from '../../../shared/errors';
+import { extremalPerturbation } from './extremal-perturbation';
 import { gradCam } from './grad-cam';
 import { gradCamPlusPlus } from './grad-cam-pp';
 import { gradient } from './gradient';
@@ -15,7 +16,7 @@ import type { SaliencyMethod } from './method';
 
 export type { SaliencyBatchResult, SaliencyContext, SaliencyMethod } from './method';
 
-const METHODS: readonly SaliencyMethod[] = [gradient, inputXGradient, smoothgrad, integratedGradients, gradCam, gradCamPlusPlus, occlusion, rise];
+const METHODS: readonly SaliencyMethod[] = [gradient, inputXGradient, smoothgrad, integratedGradients, gradCam, gradCamPlusPlus, occlusion, rise, extremalPerturbation];
 
 /** Every registered method, in display order. */
 export function listMethods(): SaliencyMethod[] {

@@ -79,3 +79,75 @@ export function resizeMaps(tf: typeof tfTypes, maps: tfTypes.Tensor3D, height: n
   const alongY = tf.matMul(ry, byRow);
   return tf.transpose(tf.reshape(alongY, [height, n, width]), [1, 0, 2]) as tfTypes.Tensor3D;
 }
+
+/**
+ * Smooth max-convolution (Fong, Patrick & Vedaldi 2019, "smooth masks"; TorchRay's MaskGenerator,
+ * re-derived here): a parameter grid m [P, h', w'], h' = ⌈H/step⌉, with control point k at the
+ * centre of its step×step cell, p_k = step·k + (step − 1)/2, becomes the mask
+ *
+ *   M(u) = smax_k v_k(u),   v_k(u) = m_k · K(‖u − p_k‖ / σ),   smax(v) = Σ_k v_k softmax(τ·v)_k
+ *
+ * over the (2R+1)² control points around u's cell (zero beyond the grid), τ = 20 (TorchRay's
+ * coldness). K(z) = 1 for z ≤ ½, ½(1 + cos π(z − ½)) for ½ < z < 3/2, 0 beyond: a flat top of
+ * radius σ/2 as TorchRay's exp(−2(z − ½)₊²), but compactly supported, so R = ⌈(1.5σ + step/2)/step⌉
+ * cells reach every non-zero term and M is continuous (TorchRay truncates its kernel at about
+ * 1.3σ, where it is still 0.28). M is a convex combination of values in [0, 1], so M ∈ [0, 1]; a
+ * single m_k = 1 gives a flat-topped blob of height ≈ 1 (a max, not a blur, so small areas stay
+ * reachable). Differentiable in m (gather, softmax).
+ */
+export interface SmoothMaxGeometry {
+  height: number;
+  width: number;
+  /** Parameter grid [h', w']. */
+  grid: [number, number];
+  radius: number;
+  /** Per pixel and neighbour k: flat index into the grid padded by `radius`, [H·W·(2R+1)²]. */
+  index: Int32Array;
+  /** Per pixel and neighbour: K(‖u − p_k‖/σ), [H·W·(2R+1)²]. */
+  weights: Float32Array;
+}
+
+/** Softmax coldness τ of the smooth max (TorchRay's value). */
+export const SMOOTH_MAX_COLDNESS = 20;
+
+function bump(z: number): number {
+  if (z <= 0.5) return 1;
+  return z < 1.5 ? 0.5 * (1 + Math.cos(Math.PI * (z - 0.5))) : 0;
+}
+
+/** Index and kernel tables for an H×W mask from a grid of `step`-pixel cells with smoothing σ (px). */
+export function smoothMaxGeometry(height: number, width: number, step: number, sigma: number): SmoothMaxGeometry {
+  const grid: [number, number] = [Math.ceil(height / step), Math.ceil(width / step)];
+  const radius = Math.ceil((1.5 * sigma + step / 2) / step);
+  const side = 2 * radius + 1;
+  const paddedWidth = grid[1] + 2 * radius;
+  const index = new Int32Array(height * width * side * side);
+  const weights = new Float32Array(index.length);
+  const centre = (cell: number): number => step * cell + (step - 1) / 2;
+  for (let i = 0; i < height; i++) for (let j = 0; j < width; j++) {
+    const [a, b] = [Math.floor(i / step), Math.floor(j / step)];
+    for (let ky = 0; ky < side; ky++) for (let kx = 0; kx < side; kx++) {
+      const e = ((i * width + j) * side + ky) * side + kx;
+      index[e] = (a + ky) * paddedWidth + (b + kx);
+      weights[e] = bump(Math.hypot(i - centre(a + ky - radius), j - centre(b + kx - radius)) / sigma);
+    }
+  }
+  return { height, width, grid, radius, index, weights };
+}
+
+/** The geometry's tables as tensors, made once per run (they are H·W·(2R+1)² long). The caller disposes them. */
+export interface SmoothMaxTables { index: tfTypes.Tensor1D; weights: tfTypes.Tensor3D }
+
+export function smoothMaxTables(tf: typeof tfTypes, g: SmoothMaxGeometry): SmoothMaxTables {
+  const side = 2 * g.radius + 1;
+  return { index: tf.tensor1d(g.index, 'int32'), weights: tf.tensor3d(g.weights, [g.height, g.width, side * side]) };
+}
+
+/** Masks [P, H, W] from parameters [P, h', w'] (see `smoothMaxGeometry`); call inside tf.tidy. */
+export function smoothMaxUpsample(tf: typeof tfTypes, params: tfTypes.Tensor3D, g: SmoothMaxGeometry, tables: SmoothMaxTables): tfTypes.Tensor3D {
+  const p = params.shape[0];
+  const r = g.radius;
+  const padded = tf.reshape(tf.pad(params, [[0, 0], [r, r], [r, r]]), [p, -1]);
+  const v = tf.mul(tf.reshape(tf.gather(padded, tables.index, 1), [p, g.height, g.width, (2 * r + 1) ** 2]), tables.weights);
+  return tf.sum(tf.mul(v, tf.softmax(tf.mul(v, SMOOTH_MAX_COLDNESS))), 3) as tfTypes.Tensor3D;
+}

@@ -40,21 +40,28 @@ export function buildConstantModel(bias: number[]): tf.LayersModel {
   return model;
 }
 
-/** The region the region model reads: rows 2–5, columns 9–12 of a 16×16 input (16 of 256 pixels). */
-export const REGION = { top: 2, left: 9, size: 4 };
+/** The region the region model reads: rows 4–9, columns 18–23 of a 32×32 input (36 of 1024 pixels). */
+export const REGION = { top: 4, left: 18, size: 6, side: 32 };
+
+/** Whether flat pixel e of the 32×32 input lies in REGION. */
+export function inRegion(e: number): boolean {
+  const [i, j] = [Math.floor(e / REGION.side), e % REGION.side];
+  return i >= REGION.top && i < REGION.top + REGION.size && j >= REGION.left && j < REGION.left + REGION.size;
+}
 
 /**
- * A 16×16×1 model (flatten → dense 2, fixed weights): logit 0 = 4·mean of x over REGION, logit
- * 1 = 0. Only that region matters for class 0.
+ * A 32×32×1 model (flatten → dense 2, fixed weights): logit 0 = 2·Σ x over REGION, logit 1 = 0.
+ * Only that region matters for class 0.
  */
 export function buildRegionModel(): tf.LayersModel {
+  const pixels = REGION.side * REGION.side;
   const model = tf.sequential({
     name: 'region',
-    layers: [tf.layers.flatten({ name: 'flat', inputShape: [16, 16, 1] }), tf.layers.dense({ name: 'dense', units: 2 })]
+    layers: [tf.layers.flatten({ name: 'flat', inputShape: [REGION.side, REGION.side, 1] }), tf.layers.dense({ name: 'dense', units: 2 })]
   });
-  const kernel = new Float32Array(256 * 2);
-  for (let i = REGION.top; i < REGION.top + REGION.size; i++) for (let j = REGION.left; j < REGION.left + REGION.size; j++) kernel[(i * 16 + j) * 2] = 4 / 16;
-  const values = [tf.tensor2d(kernel, [256, 2]), tf.zeros([2])];
+  const kernel = new Float32Array(pixels * 2);
+  for (let e = 0; e < pixels; e++) if (inRegion(e)) kernel[e * 2] = 2;
+  const values = [tf.tensor2d(kernel, [pixels, 2]), tf.zeros([2])];
   model.getLayer('dense').setWeights(values);
   tf.dispose(values);
   return model;
