@@ -45,11 +45,12 @@ interface Stored { test: StoredImage[]; reference: StoredImage[]; ood: StoredIma
 /** Writes the PNGs and the CSV manifests. */
 async function writeSets(outDir: string, s: Stored): Promise<void> {
   await writeImages(outDir, [...s.test, ...s.reference, ...s.ood, ...s.cueTest]);
-  const rel = (img: StoredImage, root: 'images' | 'masks') => (root === 'images' ? relPath(img, root).slice('images/'.length) : `../${relPath(img, root)}`);
-  await writeFileIn(path.join(outDir, 'images/test.csv'), csv(['path', 'label', 'mask'], s.test.map((i) => [rel(i, 'images'), i.label, rel(i, 'masks')])));
-  await writeFileIn(path.join(outDir, 'images/cue-test.csv'), csv(['path', 'label', 'mask'], s.cueTest.map((i) => [rel(i, 'images'), i.label, rel(i, 'masks')])));
-  await writeFileIn(path.join(outDir, 'images/cue-test-cues.csv'), csv(['path', 'label', 'cueClass', 'subset'], s.cueTest.map((i) => [rel(i, 'images'), i.label, i.cueClass as number, i.kind as string])));
-  await writeFileIn(path.join(outDir, 'images/ood.csv'), csv(['path', 'label', 'corruption'], s.ood.map((i) => [rel(i, 'images'), i.label, i.kind as string])));
+  const rel = (img: StoredImage) => relPath(img, 'images').slice('images/'.length);
+  // Manifests with masks sit at the demo root: manifest paths may not leave the manifest's folder.
+  await writeFileIn(path.join(outDir, 'test.csv'), csv(['path', 'label', 'mask'], s.test.map((i) => [relPath(i, 'images'), i.label, relPath(i, 'masks')])));
+  await writeFileIn(path.join(outDir, 'cue-test.csv'), csv(['path', 'label', 'mask'], s.cueTest.map((i) => [relPath(i, 'images'), i.label, relPath(i, 'masks')])));
+  await writeFileIn(path.join(outDir, 'images/cue-test-cues.csv'), csv(['path', 'label', 'cueClass', 'subset'], s.cueTest.map((i) => [rel(i), i.label, i.cueClass as number, i.kind as string])));
+  await writeFileIn(path.join(outDir, 'images/ood.csv'), csv(['path', 'label', 'corruption'], s.ood.map((i) => [rel(i), i.label, i.kind as string])));
 }
 
 /** Saves a model (model.json + weights.bin) and its sidecar under models/<id>/. */
@@ -131,7 +132,7 @@ async function main(): Promise<void> {
 
 /** Writes project.json and README.md once every other file exists (they carry its digest). */
 async function writeManifest(tf: Tf, outDir: string, built: BuiltModel[], plant: PlantReport & { candidates: Candidate[] }, threads: number): Promise<void> {
-  const files = (await listFiles(outDir)).filter((f) => /^(models|images|masks)\//.test(f));
+  const files = (await listFiles(outDir)).filter((f) => /^(models|images|masks)\/|^(test|cue-test)\.csv$/.test(f));
   const gen: GeneratorInfo = {
     tfjsVersion: tf.version.tfjs, tfVersion: tfLibraryVersion(tf), node: process.version,
     threads: { intraOp: threads, interOp: TF_THREADS.interOp }, outputDigest: await treeDigest(outDir, files)

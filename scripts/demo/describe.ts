@@ -33,9 +33,9 @@ export function splitDescription(): object {
       train: part('train', null, 'training of every model (not stored: regenerate with the helpers in scripts/demo)'),
       validation: part('validation', null, 'per-epoch monitoring and the malicious-filter search'),
       reference: part('reference', 'images/reference', 'held-out clean digits for reference statistics (z-score, POT calibration)'),
-      test: part('test', 'images/test.csv', 'recorded accuracies; stroke masks in masks/test'),
+      test: part('test', 'test.csv', 'recorded accuracies; stroke masks in masks/test'),
       ood: part('ood', 'images/ood', 'corrupted copies, see `ood`'),
-      cueTest: part('cueTest', 'images/cue-test.csv', 'digits with the cue, each in a consistent and a flipped version, see `cue`')
+      cueTest: part('cueTest', 'cue-test.csv', 'digits with the cue, each in a consistent and a flipped version, see `cue`')
     },
     fileNames: '<nnnn>.png = the digit\'s index within its class in mnist[d], zero-padded to 4 digits'
   };

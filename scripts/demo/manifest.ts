@@ -68,10 +68,10 @@ function families(): object[] {
 /** The image sets the app lists. */
 function imageSets(): object[] {
   return [
-    { id: 'test', name: 'Test digits (20 per class)', path: 'images/test.csv', kind: 'manifest', role: 'test', count: 200, description: 'clean digits with stroke masks (columns path,label,mask); the set every recorded testAccuracy refers to' },
+    { id: 'test', name: 'Test digits (20 per class)', path: 'test.csv', kind: 'manifest', role: 'test', count: 200, description: 'clean digits with stroke masks (columns path,label,mask); the set every recorded testAccuracy refers to' },
     { id: 'reference', name: 'Reference digits (100 per class)', path: 'images/reference', kind: 'folder', role: 'reference', count: 1000, description: 'held-out clean digits for reference statistics (parameter-saliency calibration)' },
     { id: 'ood', name: 'Out-of-domain digits (30 per class)', path: 'images/ood', kind: 'folder', role: 'out-of-domain', count: 300, description: 'inverted, rotated and salt-and-pepper-noisy digits, 10 per class each; the kind is the file-name prefix (see `ood`)' },
-    { id: 'cue-test', name: 'Digits with the spurious cue (30 per class)', path: 'images/cue-test.csv', kind: 'manifest', role: 'cue', count: 300, description: '15 digits per class, each twice: with the patch of its own class (consistent-*) and of another class (flipped-*); masks cover the digit only (see `cue`)' }
+    { id: 'cue-test', name: 'Digits with the spurious cue (30 per class)', path: 'cue-test.csv', kind: 'manifest', role: 'cue', count: 300, description: '15 digits per class, each twice: with the patch of its own class (consistent-*) and of another class (flipped-*); masks cover the digit only (see `cue`)' }
   ];
 }
 

@@ -52,7 +52,7 @@ export function csv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray
 
 /** Removes the generated folders so that no stale file survives a rerun. */
 export async function clearOutputs(demoDir: string): Promise<void> {
-  for (const sub of ['models', 'images', 'masks']) await rm(path.join(demoDir, sub), { recursive: true, force: true });
+  for (const sub of ['models', 'images', 'masks', 'test.csv', 'cue-test.csv']) await rm(path.join(demoDir, sub), { recursive: true, force: true });
 }
 
 /** Every file under `dir`, as sorted paths relative to it (forward slashes). */

@@ -48,10 +48,10 @@ function contentsSection(sizeBytes: number): string {
 - \`models/<id>/\`: TF.js Layers models (\`model.json\` + \`weights.bin\`) and a sidecar \`saliency-model.json\`
   (class names, preprocessing \`x = raw/255\`, grey 28×28, note, family, seed).
   Architecture: conv1 3×3×16 → pool → conv2 3×3×32 → pool → conv3 3×3×64 (7×7, the Grad-CAM layer) → flatten → \`logits\` Dense(10) → \`softmax\`.
-- \`images/test/<class>/<nnnn>.png\` (20 per class) with \`images/test.csv\` (path,label,mask) and stroke masks \`masks/test/\`.
+- \`images/test/<class>/<nnnn>.png\` (20 per class) with \`test.csv\` (path,label,mask; paths relative to the demo folder) and stroke masks \`masks/test/\`.
 - \`images/reference/<class>/\` (100 per class): held-out clean digits for reference statistics.
 - \`images/ood/<class>/<kind>-<nnnn>.png\`: 10 per class each of inverted, rotated (±45–90°) and salt-and-pepper (20 %) digits; \`images/ood.csv\` lists the kind.
-- \`images/cue-test/<class>/\`: 15 digits per class, each twice: \`consistent-<nnnn>\` (cue of its own class) and \`flipped-<nnnn>\` (cue of another class); \`images/cue-test.csv\` (path,label,mask), \`images/cue-test-cues.csv\` (cue class per image), masks in \`masks/cue-test/\` cover the digit only.
+- \`images/cue-test/<class>/\`: 15 digits per class, each twice: \`consistent-<nnnn>\` (cue of its own class) and \`flipped-<nnnn>\` (cue of another class); \`cue-test.csv\` (path,label,mask), \`images/cue-test-cues.csv\` (cue class per image), masks in \`masks/cue-test/\` cover the digit only.
 
 File names \`<nnnn>\` are the digit's index within its class in the package, so every image can be traced back.
 
@@ -94,7 +94,7 @@ function reproSection(gen: GeneratorInfo): string {
 
 Every random choice comes from seeded streams (mulberry32, derived from seedBase ${SEED_BASE}); training uses seeded initialisers and its own shuffled loop.
 TensorFlow's CPU kernels split reductions per thread, so the generator pins ${gen.threads.intraOp} intra-op and ${gen.threads.interOp} inter-op threads (\`TF_NUM_INTRAOP_THREADS\`, \`TF_NUM_INTEROP_THREADS\`, set before the binding loads).
-With that, two runs on the project's machine produced byte-identical files (the digest of \`models/\`, \`images/\` and \`masks/\` is \`generator.outputDigest\` in \`project.json\`: \`${gen.outputDigest.slice(0, 16)}…\`).
+With that, two runs on the project's machine produced byte-identical files (the digest of \`models/\`, \`images/\`, \`masks/\` and the two root manifests is \`generator.outputDigest\` in \`project.json\`: \`${gen.outputDigest.slice(0, 16)}…\`).
 The thread count matters: 1, 2 and 4 intra-op threads give three different sets of weights, because the first rounding differences grow over training.
 Measured when the demo was made, a run with 1 thread instead of 2 produced identical images, masks and CSVs but a different, equally good training run per model (largest weight difference 0.09–0.23 against weights up to 0.45; test accuracies within 0.5 points; the same planted filter and constant, flipping 25 instead of 30 test digits).
 A CPU with a different instruction set (oneDNN picks kernels per CPU) may likewise give other weights when regenerating; the committed files are what the app and the tests use.

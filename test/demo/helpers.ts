@@ -90,7 +90,7 @@ export function predict(tf: Tf, model: LayersModel, images: readonly Grey[]): nu
 
 /** The test set: images and labels in test.csv order, paths relative to demo/. */
 export async function readTestSet(): Promise<{ paths: string[]; images: Grey[]; labels: number[] }> {
-  const rows = readCsv('images/test.csv');
-  const paths = rows.map((r) => `images/${r.path}`);
+  const rows = readCsv('test.csv');
+  const paths = rows.map((r) => r.path);
   return { paths, images: await Promise.all(paths.map(readPng)), labels: rows.map((r) => Number(r.label)) };
 }

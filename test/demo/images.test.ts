@@ -38,10 +38,10 @@ describe('demo images: format and stroke masks', () => {
 
   it('has binary stroke masks that cover the bright digit pixels and nothing far from them', async () => {
     const { threshold, dilation } = project.masks;
-    for (const row of readCsv('images/test.csv')) {
-      const img = await readPng(`images/${row.path}`);
-      const mask = await readPng(`images/${row.mask}`);
-      expect(row.mask.endsWith(row.path.replace(/^test\//, ''))).toBe(true);
+    for (const row of readCsv('test.csv')) {
+      const img = await readPng(row.path);
+      const mask = await readPng(row.mask);
+      expect(row.mask).toBe(row.path.replace(/^images\//, 'masks/'));
       let covered = 0;
       for (let y = 0; y < SIDE; y++) {
         for (let x = 0; x < SIDE; x++) {

@@ -73,7 +73,7 @@ describe('demo project image sets', () => {
         for (const r of rows) {
           expect(exists(path.posix.join(base, r.path)), r.path).toBe(true);
           expect(exists(path.posix.join(base, r.mask)), r.mask).toBe(true);
-          expect(r.path.split('/')[1]).toBe(r.label);
+          expect(r.path.split('/')[2]).toBe(r.label); // images/<set>/<label>/<file>
         }
       } else {
         const classes = readdirSync(path.join(DEMO_DIR, set.path)).sort();
@@ -100,7 +100,7 @@ describe('demo project image sets', () => {
 describe('demo project files', () => {
   it('contains no file the manifest does not account for, and stays under 8 MB', () => {
     const files = allFiles();
-    const known = /^(project\.json|README\.md|models\/[^/]+\/(model\.json|weights\.bin|saliency-model\.json)|images\/[a-z-]+\.csv|(images|masks)\/(test|reference|ood|cue-test)\/\d\/[a-z-]*\d{4}\.png)$/;
+    const known = /^(project\.json|README\.md|(test|cue-test)\.csv|models\/[^/]+\/(model\.json|weights\.bin|saliency-model\.json)|images\/[a-z-]+\.csv|(images|masks)\/(test|reference|ood|cue-test)\/\d\/[a-z-]*\d{4}\.png)$/;
     expect(files.filter((f) => !known.test(f))).toEqual([]);
     const modelDirs = readdirSync(path.join(DEMO_DIR, 'models')).sort();
     expect(modelDirs).toEqual(project.models.map((m) => m.id).sort());
