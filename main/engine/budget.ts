@@ -18,6 +18,7 @@ import os from 'node:os';
 import type * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/errors';
 import type { CostEstimate } from '../../shared/types/saliency';
+import type { LoadedBatch } from './data/image-set';
 import type { ModelHandle } from './model/model-handle';
 import type { SaliencyMethod } from './saliency';
 
@@ -185,17 +186,70 @@ export function passesOf(method: SaliencyMethod, params: Record<string, unknown>
   return passes;
 }
 
-/** passes × measured time per pass, for `inputs` inputs (passesPerInput already includes the target pass). */
-export function estimateCost(inputs: number, passesPerInput: { forward: number; backward: number }, probe: PassProbe): CostEstimate {
-  const forward = passesPerInput.forward * inputs;
-  const backward = passesPerInput.backward * inputs;
-  const ms = forward * probe.forwardMs + backward * (probe.backwardMs ?? 0);
+/**
+ * passes × measured time per pass for `inputs` inputs: the target-resolving forward pass (one per
+ * input) at the image-batch probe's speed, the method's own passes at `passProbe`'s (a wider batch
+ * when the method expands each input into many rows, which run several times faster per row).
+ */
+export function estimateCost(inputs: number, methodPasses: { forward: number; backward: number }, targetProbe: PassProbe, passProbe: PassProbe = targetProbe): CostEstimate {
+  const forward = (methodPasses.forward + 1) * inputs;
+  const backward = methodPasses.backward * inputs;
+  const ms = inputs * (targetProbe.forwardMs + methodPasses.forward * passProbe.forwardMs + methodPasses.backward * (passProbe.backwardMs ?? 0));
   return {
     inputs,
-    passesPerInput,
+    passesPerInput: { forward: methodPasses.forward + 1, backward: methodPasses.backward },
     passes: { forward, backward, total: forward + backward },
-    msPerPass: { forward: probe.forwardMs, backward: probe.backwardMs },
-    probeRows: probe.rows,
+    msPerPass: { forward: passProbe.forwardMs, backward: passProbe.backwardMs },
+    probeRows: passProbe.rows,
     seconds: ms / 1000
   };
+}
+
+/** Rows of the image-batch probe when the caller names no batch size, and the widest pass probe. */
+export const PROBE_ROWS = 8;
+export const WIDE_PROBE_ROWS = 16;
+
+export interface MeasureInput {
+  method: SaliencyMethod;
+  params: Record<string, unknown>;
+  inputs: number;
+  budgetBytes: number;
+  requestedBatch?: number;
+  /** The first `rows` selected inputs, preprocessed. */
+  loadProbe(rows: number): Promise<LoadedBatch>;
+}
+
+async function probeOn(tfl: typeof tf, model: ModelHandle, data: Float32Array, rows: number, tileTo: number, withBackward: boolean): Promise<PassProbe> {
+  const [h, w, c] = model.descriptor.inputShape;
+  const x = tfl.tidy(() => {
+    const base = tfl.tensor4d(data, [rows, h, w, c]);
+    return tileTo > rows ? (tfl.tile(base, [Math.ceil(tileTo / rows), 1, 1, 1]).slice(0, tileTo) as tf.Tensor4D) : base;
+  });
+  try {
+    return await probePasses(tfl, model, x, new Int32Array(x.shape[0]), withBackward);
+  } finally {
+    x.dispose();
+  }
+}
+
+/**
+ * The probe behind a run: real inputs through one forward (and backward) pass at the image batch
+ * size, giving memory per element → the budget plan; methods that expand each input into many rows
+ * are probed again at up to WIDE_PROBE_ROWS rows (the first inputs tiled), so their estimate uses
+ * the per-row speed of the passes they will actually make.
+ */
+export async function measureRun(tfl: typeof tf, model: ModelHandle, m: MeasureInput): Promise<{ plan: BudgetPlan; estimate: CostEstimate }> {
+  const [h, w, c] = model.descriptor.inputShape;
+  const passes = passesOf(m.method, m.params, model.descriptor.inputShape);
+  const batch = await m.loadProbe(Math.min(m.inputs, m.requestedBatch ?? PROBE_ROWS));
+  const rows = batch.indices.length;
+  const withBackward = model.descriptor.canComputeGradients && (passes.backward > 0 || m.method.requires.includes('gradients'));
+  const probe = rows > 0 ? await probeOn(tfl, model, batch.data, rows, rows, withBackward) : null;
+  const plan = planBudget({ budgetBytes: m.budgetBytes, bytesPerInputElement: probe?.bytesPerInputElement ?? null, elementsPerRow: h * w * c, requestedBatch: m.requestedBatch, passesPerInput: passes });
+  plan.batchSize = Math.min(plan.batchSize, m.inputs);
+  const empty: PassProbe = { rows: 0, forwardMs: 0, backwardMs: null, bytesPerInputElement: 0 };
+  const expansion = Math.max(passes.forward, passes.backward);
+  const wide = Math.min(WIDE_PROBE_ROWS, Math.floor(plan.maxElementsPerPass / (h * w * c)), expansion * plan.batchSize);
+  const passProbe = probe && wide > rows && expansion > 1 ? await probeOn(tfl, model, batch.data, rows, wide, passes.backward > 0 && withBackward) : probe;
+  return { plan, estimate: estimateCost(m.inputs, passes, probe ?? empty, passProbe ?? empty) };
 }

@@ -17,7 +17,7 @@ import { AppError } from '../../shared/errors';
 import { parseNpy } from '../../shared/npy';
 import type { BackendInfo } from '../../shared/types/model';
 import type { MapsManifest, RunTiming, TargetSpec } from '../../shared/types/saliency';
-import { estimateCost, passesOf, planBudget, probePasses, resolveBudget, type BudgetPlan, type PassProbe } from './budget';
+import { measureRun, passesOf, resolveBudget, type BudgetPlan } from './budget';
 import type { ImageSet, LoadedBatch } from './data/image-set';
 import { checkOutputsWritable, checkRunId, deriveOutputs, newRunId, outputFolders, removeRunTempsSync, type OutputPaths } from './export/paths';
 import { displayMap } from './export/overlay';
@@ -32,6 +32,10 @@ import type { InputsSpec, MapsPlan, MapsRequest, MapsResult } from './protocol';
 import { checkMethodCapabilities, checkTarget, readTargetsFile, resolveTargets, targetPicker, type TargetScores } from './run-saliency';
 import { getMethod, type SaliencyBatchResult, type SaliencyMethod } from './saliency';
 
+function throwIfCancelled(signal: AbortSignal): void {
+  if (signal.aborted) throw new AppError('CANCELLED', 'The maps run was cancelled.');
+}
+
 /** Seams for tests: the method registry and the image-set opener. */
 export interface MapsDeps {
   getMethod: (id: string) => SaliencyMethod;
@@ -39,8 +43,6 @@ export interface MapsDeps {
 }
 
 const DEFAULT_DEPS: MapsDeps = { getMethod, openSet: (inputs) => getImageSet(inputs.path, inputs.labelsPath) };
-/** Probe rows when the caller names no batch size. */
-const PROBE_ROWS = 8;
 
 type Supplied = { data: Float32Array; shape: number[] };
 
@@ -118,27 +120,11 @@ async function prepare(info: BackendInfo, model: ModelHandle, req: MapsRequest, 
   return { method, params, set, wanted, target, supplied, paths, budget: resolveBudget(req.memoryBudgetMB), seed, warnings };
 }
 
-/** Probes the first rows: time per pass and memory per element → memory plan and cost estimate. */
+/** Probes the first rows: memory plan and cost estimate (./budget). */
 async function measure(tfl: typeof tf, model: ModelHandle, p: Prepared, req: MapsRequest): Promise<{ plan: BudgetPlan; estimate: MapsPlan['estimate'] }> {
   const { inputShape, preprocessing } = model.descriptor;
-  const [h, w, c] = inputShape;
-  const passes = passesOf(p.method, p.params, inputShape);
-  const batch = await p.set.loadBatch(p.wanted.slice(0, Math.min(p.wanted.length, req.batchSize ?? PROBE_ROWS)), preprocessing, inputShape);
-  let probe: PassProbe = { rows: 0, forwardMs: 0, backwardMs: null, bytesPerInputElement: Number.NaN };
-  if (batch.indices.length > 0) {
-    const x = tfl.tensor4d(batch.data, [batch.indices.length, h, w, c]);
-    const withBackward = model.descriptor.canComputeGradients && (passes.backward > 0 || p.method.requires.includes('gradients'));
-    try {
-      probe = await probePasses(tfl, model, x, new Int32Array(batch.indices.length), withBackward);
-    } finally {
-      x.dispose();
-    }
-  }
-  const bytes = Number.isNaN(probe.bytesPerInputElement) ? null : probe.bytesPerInputElement;
-  const plan = planBudget({ budgetBytes: p.budget.bytes, bytesPerInputElement: bytes, elementsPerRow: h * w * c, requestedBatch: req.batchSize, passesPerInput: passes });
-  plan.batchSize = Math.min(plan.batchSize, p.wanted.length);
-  const estimate = estimateCost(p.wanted.length, { forward: passes.forward + 1, backward: passes.backward }, probe);
-  return { plan, estimate };
+  const loadProbe = (rows: number) => p.set.loadBatch(p.wanted.slice(0, rows), preprocessing, inputShape);
+  return measureRun(tfl, model, { method: p.method, params: p.params, inputs: p.wanted.length, budgetBytes: p.budget.bytes, requestedBatch: req.batchSize, loadProbe });
 }
 
 /** Validates a run and estimates its cost; writes nothing. */
@@ -215,6 +201,7 @@ async function processBatch(s: Loop, start: number, slice: number[], loaded: Loa
   const slots = slotsFor(slice, loaded.indices);
   const positions = slots.flatMap((slot, k) => (slot ? [start + k] : []));
   const out = loaded.indices.length > 0 ? await explain(s, positions, loaded) : null;
+  throwIfCancelled(s.io.signal);
   const summaries = summaryRows(s, start, slice, slots, loaded, out);
   const mapSize: [number, number] = out ? [out.result.height, out.result.width] : [0, 0];
   await s.outputs.write({ slots, maps: out?.result.maps ?? new Float32Array(0), mapSize, raw: out?.result.raw ?? null, inputs: loaded.data, summaries, artifacts: out?.result.artifacts });
@@ -239,7 +226,7 @@ async function runLoop(s: Loop): Promise<void> {
   const load = (start: number) => (start < wanted.length ? set.loadBatch(wanted.slice(start, start + n), preprocessing, inputShape) : null);
   let next = load(0);
   for (let start = 0; start < wanted.length; start += n) {
-    if (s.io.signal.aborted) throw new AppError('CANCELLED', 'The maps run was cancelled.');
+    throwIfCancelled(s.io.signal);
     const loaded = await next!;
     next = load(start + n);
     next?.catch(() => {}); // a failure surfaces when that batch is awaited
@@ -276,13 +263,14 @@ export async function runMaps(tfl: typeof tf, info: BackendInfo, model: ModelHan
   const p = await prepare(info, model, req, deps);
   const { plan, estimate } = await measure(tfl, model, p, req);
   const probeSeconds = (performance.now() - started) / 1000;
-  if (io.signal.aborted) throw new AppError('CANCELLED', 'The maps run was cancelled.');
+  throwIfCancelled(io.signal);
   const indexDigits = String(Math.max(...p.wanted)).length;
   const outputs = await RunOutputs.open({ paths: p.paths, runId, rows: p.wanted.length, inputShape: model.descriptor.inputShape, pre: p.set.summary.kind === 'npy' ? null : model.descriptor.preprocessing, png: p.paths.png ? (req.png ?? {}) : null, indexDigits });
   track(runId, outputFolders(p.paths));
   const s: Loop = { tfl, model, p, plan, req, io, outputs, totals: { computed: 0, skipped: 0, methodMs: 0, targetMs: 0 } };
   try {
     await runLoop(s);
+    throwIfCancelled(io.signal);
     let manifest: MapsManifest | null = null;
     const supplied = { noise: req.noisePath && p.supplied.noise ? await suppliedRecord(req.noisePath, p.supplied.noise.shape) : null, masks: req.masksPath && p.supplied.masks ? await suppliedRecord(req.masksPath, p.supplied.masks.shape) : null };
     const written = await outputs.commit((files) => {
