@@ -111,6 +111,17 @@ function averageDrops(base: Float32Array, occluded: Float32Array, grid: Occlusio
   return maps;
 }
 
+/** s_c(x) for rows 0…N−1 then s_c(B) for rows N…2N−1. */
+async function endpointScores(ctx: SaliencyContext, ref: tfTypes.Tensor4D): Promise<Float32Array> {
+  const rows = ctx.x.shape[0];
+  const scores = ctx.tf.tidy(() => targetScores(ctx, occlusion, ctx.tf.concat([ctx.x, ref]) as tfTypes.Tensor4D, Int32Array.from({ length: 2 * rows }, (_, i) => ctx.targets[i % rows])));
+  try {
+    return (await scores.data()) as Float32Array;
+  } finally {
+    scores.dispose();
+  }
+}
+
 async function run(ctx: SaliencyContext): Promise<SaliencyBatchResult> {
   checkContext(occlusion, ctx);
   const p = occlusion.validate(ctx.params) as unknown as Params;
@@ -120,9 +131,7 @@ async function run(ctx: SaliencyContext): Promise<SaliencyBatchResult> {
   const grid = occlusionGrid(h, w, p as unknown as Record<string, unknown>);
   const ref = await getBaseline(p.baseline).materialize({ tf, x, descriptor: ctx.model.descriptor, indices: ctx.indices, seed: ctx.seed });
   try {
-    const ends = tf.tidy(() => targetScores(ctx, occlusion, tf.concat([x, ref]) as tfTypes.Tensor4D, Int32Array.from({ length: 2 * rows }, (_, i) => ctx.targets[i % rows])));
-    const both = (await ends.data()) as Float32Array;
-    ends.dispose();
+    const both = await endpointScores(ctx, ref);
     const occluded = await occludedScores(ctx, grid, ref);
     const base = both.slice(0, rows);
     const windows = grid.ys.length * grid.xs.length;

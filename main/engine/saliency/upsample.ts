@@ -1,6 +1,11 @@
 /**
- * Resizing of 2-D maps `[N, h, w] → [N, H, W]` (CAM upsampling) as two interpolation matrices,
- * out_n = R_y · A_n · R_xᵀ, with R [out, in] built in float64 from the kernels below.
+ * Bringing low-resolution grids to the input size, for three methods:
+ * - CAM maps `[N, h, w] → [N, H, W]` (`resizeMaps`: bilinear or Keys bicubic, edges clamped);
+ * - RISE's mask grids (`interpolationMatrix` with `mirror` taps, as skimage's resize);
+ * - extremal perturbation's mask parameters (`smoothMaxUpsample`, a smooth max-convolution).
+ *
+ * Resizing uses two interpolation matrices, out_n = R_y · A_n · R_xᵀ, with R [out, in] built in
+ * float64 from the kernels below.
  *
  * Coordinates use half-pixel centres: output pixel i samples the input at
  *   u_i = (i + ½) · in/out − ½

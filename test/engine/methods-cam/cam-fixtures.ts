@@ -12,7 +12,7 @@ const smallBias = (seed: number) => tf.initializers.randomNormal({ mean: 0, stdd
  * The spec's CAM test model (§5.5): conv 3×3 ReLU (8×8×4) → conv 3×3 stride 2 ReLU 'feat' (4×4×6)
  * → global average pool → dense 3 (softmax). For this head ∂y_c/∂A_ijk = W[k, c]/(h·w).
  */
-export function buildGapModel(seed = 31): tf.LayersModel {
+export function buildGapModel(seed = 94): tf.LayersModel {
   return tf.sequential({
     name: 'gap_head',
     layers: [

@@ -67,6 +67,12 @@ describe('Grad-CAM and Grad-CAM++', () => {
     return a[row].flatMap((line) => line.map((cell) => Math.max(0, cell.reduce((s, v, k) => s + weight(k) * v, 0))));
   }
 
+  /** The closed form must exercise both branches of the map's ReLU, or a method returning zeros would pass. */
+  function expectNonTrivial(expected: number[]): void {
+    expect(Math.max(...expected), 'some cells above 0').toBeGreaterThan(1e-3);
+    expect(expected.some((v) => v === 0), 'some cells cut by the ReLU').toBe(true);
+  }
+
   it('validates parameters, naming them', async () => {
     expect(gradCam.validate({})).toEqual({ layer: null, upsample: 'bilinear', normalize: 'none' });
     expect(gradCam.requires).toEqual(['gradients', 'layer-activations']);
@@ -84,6 +90,7 @@ describe('Grad-CAM and Grad-CAM++', () => {
       const result = await gradCam.run(ctx(gap, x, targets, { upsample: 'none' }));
       expect([result.height, result.width, result.raw]).toEqual([4, 4, null]);
       const expected = targets.flatMap((c, row) => camOf(a, row, (k) => w[k][c] / 16));
+      expectNonTrivial(expected);
       expectClose(result.maps, expected, { rtol: 1e-5, atol: 1e-6 });
       const normalised = await gradCam.run(ctx(gap, x, targets, { upsample: 'none', normalize: 'minmax' }));
       targets.forEach((c, row) => {
@@ -104,6 +111,7 @@ describe('Grad-CAM and Grad-CAM++', () => {
       const probs = tf.tidy(() => gap.probabilities(x).arraySync());
       const result = await gradCam.run(ctx(gap, x, [1, 0], { upsample: 'none' }, { score: 'prob' }));
       const expected = [1, 0].flatMap((c, row) => camOf(a, row, (k) => (probs[row][c] * (w[k][c] - probs[row].reduce((s, p, j) => s + p * w[k][j], 0))) / 16));
+      expectNonTrivial(expected);
       expectClose(result.maps, expected, { rtol: 1e-4, atol: 1e-6 });
       x.dispose();
     });
@@ -121,6 +129,9 @@ describe('Grad-CAM and Grad-CAM++', () => {
         const s = a[row].flat().reduce((sum, cell) => sum + cell[k], 0);
         return (16 * Math.max(gamma, 0)) / (2 + gamma * s);
       }));
+      // w_k ≥ 0 and A ≥ 0 here, so only the ReLU(γ_k) in the weights cuts: check it does.
+      expect(Math.max(...expected)).toBeGreaterThan(1e-3);
+      expect(targets.some((c) => w.some((col) => col[c] < 0))).toBe(true);
       expectClose(result.maps, expected, { rtol: 1e-4, atol: 1e-6 });
       x.dispose();
     });
@@ -143,6 +154,7 @@ describe('Grad-CAM and Grad-CAM++', () => {
     await expectNoLeak(tf, async () => {
       const x = seededInput([2, 8, 8, 2], 5);
       const native = await gradCamPP.run(ctx(gap, x, [0, 1], { upsample: 'none' }));
+      expect(Math.max(...native.maps)).toBeGreaterThan(1e-3);
       const bilinear = await gradCamPP.run(ctx(gap, x, [0, 1]));
       const bicubic = await gradCamPP.run(ctx(gap, x, [0, 1], { upsample: 'bicubic' }));
       expect([bilinear.height, bilinear.width]).toEqual([8, 8]);
@@ -166,6 +178,7 @@ describe('Grad-CAM and Grad-CAM++', () => {
       const result = await gradCam.run(ctx(gender, x, [1, 0], { upsample: 'none' }));
       const a = tf.tidy(() => (gender.layerActivations!.split(x).activations).arraySync());
       const expected = [1, 0].flatMap((c, row) => a[row].flatMap((line) => line.map((cell) => Math.max(0, cell[c]) / 16)));
+      expectNonTrivial(expected);
       expectClose(result.maps, expected, { rtol: 1e-5, atol: 1e-6 });
       tf.dispose(x);
     });
