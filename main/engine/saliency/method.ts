@@ -82,7 +82,7 @@ export interface SaliencyMethod {
    * Forward/backward passes per input for these parameters, for the cost estimate shown before
    * a run (passes × measured time per pass).
    */
-  passesPerInput(params: Record<string, unknown>): { forward: number; backward: number };
+  passesPerInput(params: Record<string, unknown>, inputShape?: readonly number[]): { forward: number; backward: number };
   defaults: Record<string, unknown>;
   /** Fills defaults and checks every parameter. @throws AppError PARAM_INVALID naming the parameter */
   validate(params: Record<string, unknown>): Record<string, unknown>;
@@ -121,6 +121,9 @@ export function checkContext(method: SaliencyMethod, ctx: SaliencyContext): void
     if (!descriptor.canComputeGradients) {
       throw new AppError('MODEL_CAPABILITY_MISSING', `${method.label} needs gradients, which this ${descriptor.format} model cannot provide.`);
     }
+  }
+  if (method.requires.includes('layer-activations') && !ctx.model.layerActivations) {
+    throw new AppError('MODEL_CAPABILITY_MISSING', `${method.label} needs the activations of a convolution layer, which this ${descriptor.format} model cannot provide.`);
   }
   const [h, w, c] = descriptor.inputShape;
   const [n, xh, xw, xc] = ctx.x.shape;
