@@ -1,0 +1,105 @@
+/**
+ * `npm run bench`: times every registered saliency method (default parameters) on the demo model
+ * and on a ResNet-18-sized model (224×224×3, 1000 classes, random seeded weights, built here), plus
+ * the input gradient at batch 1 and 8, through the real engine path (bench/run-case.ts). Reports
+ * maps/s, passes/s, achieved FLOP/s (forward FLOPs counted from the layers, backward = 2× forward;
+ * bench/flops.ts) and that rate as a fraction of a 2048² matmul measured in the same run.
+ *
+ * Options: --models demo,resnet18  --methods gradient,smoothgrad,…  --n-demo 32  --n-resnet 8
+ *          --target-seconds 20 (n per case is chosen from the engine's estimate to take about this
+ *          long, 1 ≤ n ≤ the --n limit; gradient at batch 1/8 always uses 8 inputs)  --json
+ * Not a test: it asserts nothing and takes minutes on 2 cores (most of it in the ResNet rows of
+ * the many-pass methods: RISE, extremal perturbation).
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { serializeNpy } from '../shared/npy';
+import { createRng } from '../shared/random';
+import { selectBackend } from '../main/engine/backends';
+import { clearModelCache, loadModel } from '../main/engine/model/load-model';
+import { listMethods } from '../main/engine/saliency';
+import { modelFlops } from './flops';
+import { measureMatmul } from './matmul';
+import { buildResNet18, saveForEngine } from './resnet18';
+import { runCase, type BenchCase, type BenchContext, type BenchModel, type BenchRow } from './run-case';
+import { formatTable } from './table';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({
+  options: {
+    models: { type: 'string', default: 'demo,resnet18' },
+    methods: { type: 'string' },
+    'n-demo': { type: 'string', default: '32' },
+    'n-resnet': { type: 'string', default: '8' },
+    'target-seconds': { type: 'string', default: '20' },
+    json: { type: 'boolean', default: false }
+  }
+});
+
+const log = (line: string) => process.stderr.write(line + '\n');
+
+async function demoModel(): Promise<BenchModel> {
+  const file = path.join(root, 'demo', 'models', 'digits-cnn', 'model.json');
+  const handle = await loadModel(file);
+  const { tf } = await selectBackend();
+  const layers = await tf.loadLayersModel(`file://${file}`);
+  const flops = modelFlops(layers);
+  layers.dispose();
+  return { name: 'demo digits-cnn 28×28', handle, path: file, inputs: { path: path.join(root, 'demo', 'images', 'test') }, available: 200, flops };
+}
+
+async function resnetModel(tmp: string, n: number): Promise<BenchModel> {
+  const { tf } = await selectBackend();
+  const model = buildResNet18(tf);
+  const flops = modelFlops(model);
+  const params = model.countParams();
+  const file = await saveForEngine(tf, model, path.join(tmp, 'resnet18'));
+  model.dispose();
+  const rng = createRng(2024);
+  const inputs = path.join(tmp, 'resnet-inputs.npy');
+  await fs.writeFile(inputs, serializeNpy(Float32Array.from({ length: n * 224 * 224 * 3 }, () => rng.normal()), [n, 224, 224, 3]));
+  log(`ResNet-18-sized model: ${(params / 1e6).toFixed(2)} M parameters, ${(flops / 1e9).toFixed(2)} GFLOP per forward pass`);
+  return { name: 'ResNet-18 224×224', handle: await loadModel(file), path: file, inputs: { path: inputs }, available: n, flops };
+}
+
+function casesFor(model: BenchModel, methods: string[], nMax: number): BenchCase[] {
+  const cases: BenchCase[] = [];
+  for (const method of methods) {
+    cases.push({ model, method, params: {}, n: Math.min(nMax, model.available), fixedN: false });
+    if (method === 'gradient') for (const batch of [1, 8]) cases.push({ model, method, params: {}, batch, n: Math.min(8, model.available), fixedN: true });
+  }
+  return cases;
+}
+
+async function main(): Promise<void> {
+  const { tf, info } = await selectBackend();
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'saliency-bench-'));
+  try {
+    const matmul = await measureMatmul(tf);
+    log(`backend ${info.backend} (${info.device}, TF ${info.tfVersion}, oneDNN ${info.oneDnn ? 'on' : 'off'}), ${os.cpus().length} CPUs; matmul 2048²: ${matmul.medianMs.toFixed(1)} ms = ${(matmul.rate / 1e9).toFixed(1)} GFLOP/s`);
+    const ctx: BenchContext = { tf, info, tmp, matmulRate: matmul.rate, targetSeconds: Number(args['target-seconds']) };
+    const methods = args.methods ? args.methods.split(',') : listMethods().map((m) => m.id);
+    const wanted = args.models!.split(',');
+    const models: Array<[BenchModel, number]> = [];
+    if (wanted.includes('demo')) models.push([await demoModel(), Number(args['n-demo'])]);
+    if (wanted.includes('resnet18')) models.push([await resnetModel(tmp, Math.max(8, Number(args['n-resnet']))), Number(args['n-resnet'])]);
+    const rows: BenchRow[] = [];
+    for (const [model, nMax] of models) {
+      for (const c of casesFor(model, methods, nMax)) {
+        const row = await runCase(ctx, c);
+        rows.push(row);
+        log(`${row.model} ${row.method} batch ${row.batch} n ${row.n}: ${row.msPerMap.toFixed(1)} ms/map, ${row.passesPerSecond.toFixed(1)} passes/s`);
+      }
+    }
+    const summary = { backend: info, cpus: os.cpus().length, matmul, rows };
+    process.stdout.write(args.json ? JSON.stringify(summary) + '\n' : formatTable(rows));
+  } finally {
+    await clearModelCache();
+    await fs.rm(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,93 @@
+/**
+ * One benchmark case: a method on a model, at a batch size, over n inputs, run through the real
+ * file-writing engine path (runMaps: target pass, method, .npy streaming) into a temp folder.
+ * Throughput is the steady state after runMaps's probe (which doubles as the warm-up).
+ */
+import path from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { BackendInfo } from '../shared/types/model';
+import type { ModelHandle } from '../main/engine/model/model-handle';
+import type { InputsSpec, MapsRequest } from '../main/engine/protocol';
+import { planMaps, runMaps } from '../main/engine/run-maps';
+
+export interface BenchModel {
+  name: string;
+  handle: ModelHandle;
+  path: string;
+  inputs: InputsSpec;
+  /** Inputs available. */
+  available: number;
+  /** Forward FLOPs per input (bench/flops.ts). */
+  flops: number;
+}
+
+export interface BenchContext {
+  tf: typeof tfTypes;
+  info: BackendInfo;
+  tmp: string;
+  /** Reference FLOP/s (bench/matmul.ts). */
+  matmulRate: number;
+  /** Aim for about this many seconds per case when choosing n. */
+  targetSeconds: number;
+}
+
+export interface BenchCase {
+  model: BenchModel;
+  method: string;
+  params: Record<string, unknown>;
+  batch?: number;
+  /** Fixed n, or the most inputs to use when n is chosen from the estimate. */
+  n: number;
+  fixedN: boolean;
+}
+
+export interface BenchRow {
+  model: string;
+  method: string;
+  params: Record<string, unknown>;
+  batch: number;
+  n: number;
+  passes: number;
+  seconds: number;
+  mapsPerSecond: number;
+  msPerMap: number;
+  methodMsPerMap: number;
+  passesPerSecond: number;
+  flopsPerSecond: number;
+  ofMatmul: number;
+  estimateSeconds: number;
+}
+
+const quietIO = (signal: AbortSignal) => ({ signal, progress: () => {}, partial: () => {} });
+
+function request(c: BenchCase, n: number, out: string): MapsRequest {
+  return { modelPath: c.model.path, inputs: { ...c.model.inputs, indices: Array.from({ length: n }, (_, i) => i) }, method: c.method, params: c.params, target: { kind: 'predicted' }, batchSize: c.batch, out: { maps: path.join(out, 'maps.npy') }, partials: false };
+}
+
+/** n from the engine's own estimate, so that a case takes about `targetSeconds` (at least 1 input). */
+async function chooseN(ctx: BenchContext, c: BenchCase, out: string): Promise<number> {
+  if (c.fixedN) return c.n;
+  const plan = await planMaps(ctx.tf, ctx.info, c.model.handle, request(c, c.n, out));
+  const perMap = plan.estimate.seconds / c.n;
+  return Math.max(1, Math.min(c.n, Math.floor(ctx.targetSeconds / Math.max(perMap, 1e-9))));
+}
+
+/** Runs one case and returns its row. */
+export async function runCase(ctx: BenchContext, c: BenchCase): Promise<BenchRow> {
+  const out = await mkdtemp(path.join(ctx.tmp, 'case-'));
+  try {
+    const n = await chooseN(ctx, c, out);
+    const result = await runMaps(ctx.tf, ctx.info, c.model.handle, request(c, n, out), quietIO(new AbortController().signal));
+    const m = result.manifest;
+    const steady = m.timing.seconds - m.timing.probeSeconds;
+    const flops = c.model.flops * (m.timing.passes.forward + 2 * m.timing.passes.backward);
+    return {
+      model: c.model.name, method: c.method, params: m.params, batch: m.batchSize, n, passes: m.timing.passes.total, seconds: steady,
+      mapsPerSecond: n / steady, msPerMap: (1000 * steady) / n, methodMsPerMap: (1000 * m.timing.methodSeconds) / n, passesPerSecond: m.timing.passes.total / steady,
+      flopsPerSecond: flops / steady, ofMatmul: flops / steady / ctx.matmulRate, estimateSeconds: m.estimate.seconds
+    };
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
