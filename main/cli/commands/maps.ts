@@ -52,9 +52,9 @@ async function runMapsCommand({ engine, signal }: EngineRun, request: MapsReques
   process.stdout.write(json ? JSON.stringify(jsonResult(plan, result)) + '\n' : formatMapsResult(result));
 }
 
-/** Registers `maps` on the program; `setExit` receives the exit code. */
-export function registerMapsCommand(program: Command, setExit: (code: number) => void): void {
-  program
+/** The flags of `saliency maps` (names fixed: other tools script them). */
+function mapsCommand(program: Command): Command {
+  return program
     .command('maps')
     .description('Saliency maps for every input, streamed to .npy (maps [N,H,W], raw [N,H,W,C]) with PNG overlays, per-image summaries (CSV/JSON) and a manifest.')
     .option('--model <path>', 'model.json or its folder (TF.js Layers/Graph) or a SavedModel folder')
@@ -65,7 +65,7 @@ export function registerMapsCommand(program: Command, setExit: (code: number) =>
     .option('--target <class>', 'predicted (default), label, or a class name or index')
     .option('--method <id>', 'saliency method id (an unknown id lists the registered ones)')
     .addOption(new Option('--set <key=value...>', 'method parameter (repeatable): numbers, true/false and JSON arrays are parsed'))
-    .option('--score <kind>', 'logit or prob (default: the method\'s own choice)')
+    .option('--score <kind>', "logit or prob (default: the method's own choice)")
     .option('--baseline <spec>', 'baseline id[:k=v,...] for methods that take one')
     .option('--noise <eps.npy>', 'standard-normal noise [n,H,W,C] to use instead of random draws (SmoothGrad)')
     .option('--masks <m.npy>', 'masks [n,H,W] in [0,1] to use instead of random draws (RISE)')
@@ -78,21 +78,25 @@ export function registerMapsCommand(program: Command, setExit: (code: number) =>
     .option('--colormap <name>', 'viridis, inferno, turbo, jet, grey, coolwarm or rdbu (default: coolwarm for signed maps, else inferno)')
     .option('--normalize <mode>', 'minmax, symmetric or percentile[:p] (default: symmetric for diverging maps, else percentile:99)')
     .option('--alpha <a>', 'heat-map opacity in the overlay, 0–1 (default 0.5)')
-    .option('--json', 'print one JSON object (manifest, estimate, timing, outputs)')
-    .action(async (flags: MapsFlags) => {
-      const json = !!flags.json;
-      const runId = newRunId();
-      let request: MapsRequest | null = null;
-      const cleanup = async () => {
-        if (request) await removeRunTemps(outputFolders(deriveOutputs(request.out)), runId);
-      };
-      setExit(
-        await runWithEngine(json, async (run) => {
-          const built = buildMapsRequest(flags, runId);
-          checkPngFlags(flags, built.request);
-          request = built.request;
-          await runMapsCommand(run, built.request, built.classText, json);
-        }, cleanup)
-      );
-    });
+    .option('--json', 'print one JSON object (manifest, estimate, timing, outputs)');
+}
+
+/** Registers `maps` on the program; `setExit` receives the exit code. */
+export function registerMapsCommand(program: Command, setExit: (code: number) => void): void {
+  mapsCommand(program).action(async (flags: MapsFlags) => {
+    const json = !!flags.json;
+    const runId = newRunId();
+    let request: MapsRequest | null = null;
+    // If the engine dies mid-run, its temporaries are still on disk: remove them here.
+    const cleanup = async () => {
+      if (request) await removeRunTemps(outputFolders(deriveOutputs(request.out)), runId);
+    };
+    const action = async (run: EngineRun) => {
+      const built = buildMapsRequest(flags, runId);
+      checkPngFlags(flags, built.request);
+      request = built.request;
+      await runMapsCommand(run, built.request, built.classText, json);
+    };
+    setExit(await runWithEngine(json, action, cleanup));
+  });
 }
