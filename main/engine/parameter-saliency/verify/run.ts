@@ -1,0 +1,149 @@
+/**
+ * A verification run (issue item 6): every misclassified input of a set goes through one protocol
+ * (zero | finetune, protocol.ts) for every selector (selectors.ts), and the per-k curves are
+ * averaged available-case (aggregate.ts). Correctly classified and unlabelled inputs are counted
+ * and skipped (both protocols are defined on errors only, §1.5). Per-input saliency (raw profile,
+ * z-scores, rankings) comes from a `SaliencySource`, so this file does not depend on how rankings
+ * are made. Cancellation is checked before every input; kernels are never left edited across an
+ * `await` (each input's edits are restored synchronously, protocol.ts).
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+import { AppError } from '../../../../shared/errors';
+import type { JobProgress } from '../../../../shared/types/jobs';
+import type { ModelHandle } from '../../model/model-handle';
+import type { InputBatch } from '../../inputs';
+import { stageLayout, type StageMapping } from '../bias/stages';
+import { FINETUNE_LR } from '../what-if/kernel-edit';
+import { aggregateCurves, type CurveSummary } from './aggregate';
+import { batchNormCaveat, convsFollowedByBatchNorm } from './batchnorm';
+import { checkFilterList, filterLayout, type FilterLayout } from './filters';
+import { imageCurves, type ImageCurves, type ProtocolKind } from './protocol';
+import { selectFilters, selectorLabel, type SelectorItem, type SelectorSpec } from './selectors';
+
+type Tf = typeof tfTypes;
+
+/** Per-input saliency for the selectors; x is [1, H, W, C] and stays owned by the caller. */
+export type SaliencySource = (x: tfTypes.Tensor4D, label: number, index: number) => SelectorItem | Promise<SelectorItem>;
+
+export interface VerifyOptions {
+  protocol: ProtocolKind;
+  /** Largest number of filters modified (k = 1 … K). */
+  K: number;
+  /** Fine-tuning learning rate (default 0.001). */
+  lr?: number;
+  selectors: SelectorSpec[];
+  /** Layer → stage mapping for `last-stage` (default: one stage per conv layer). */
+  stageMapping?: StageMapping;
+  /** Keep every input's curves in the result (default true). */
+  keepImages?: boolean;
+}
+
+export interface VerifyIO {
+  signal: AbortSignal;
+  progress?(p: JobProgress): void;
+  log?(message: string): void;
+}
+
+export interface ImageRecord extends ImageCurves {
+  index: number;
+}
+
+export interface VerifyResult {
+  protocol: ProtocolKind;
+  K: number;
+  lr: number | null;
+  selectors: string[];
+  counts: { inputs: number; misclassified: number; correct: number; unlabelled: number };
+  lastStage: { name: string; firstFilter: number; filters: number };
+  curves: CurveSummary[];
+  images: ImageRecord[];
+  warnings: string[];
+}
+
+function checkOptions(options: VerifyOptions): void {
+  if (options.protocol !== 'zero' && options.protocol !== 'finetune') throw new AppError('PARAM_INVALID', `param-verify: \`protocol\` must be 'zero' or 'finetune', got ${JSON.stringify(options.protocol)}.`);
+  if (!Number.isInteger(options.K) || options.K < 1) throw new AppError('PARAM_INVALID', `param-verify: \`K\` must be a positive integer, got ${options.K}.`);
+  const lr = options.lr ?? FINETUNE_LR;
+  if (!(Number.isFinite(lr) && lr > 0)) throw new AppError('PARAM_INVALID', `param-verify: \`lr\` must be a finite number > 0, got ${lr}.`);
+  if (!options.selectors.length) throw new AppError('PARAM_INVALID', 'param-verify: give at least one selector.');
+  const labels = options.selectors.map(selectorLabel);
+  const dup = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (dup) throw new AppError('PARAM_INVALID', `param-verify: selector "${dup}" is listed twice.`);
+}
+
+/** Logs the BN caveat once per zeroed kernel that feeds a BatchNorm. */
+function caveatTracker(layout: FilterLayout, bnConvs: Set<string>, warnings: string[], io: VerifyIO) {
+  const told = new Set<string>();
+  return (filters: Int32Array) => {
+    for (const f of filters) {
+      const layer = layout.locate(f).layer;
+      if (!bnConvs.has(layer) || told.has(layer)) continue;
+      told.add(layer);
+      warnings.push(batchNormCaveat(layer));
+      io.log?.(batchNormCaveat(layer));
+    }
+  };
+}
+
+/**
+ * Runs the protocol over `batches` (e.g. `inputBatches(...)`; each batch tensor is disposed here).
+ * @throws AppError PARAM_INVALID for bad options, CANCELLED when `io.signal` aborts
+ */
+export async function runVerification(tf: Tf, model: ModelHandle, batches: AsyncIterable<InputBatch>, source: SaliencySource, options: VerifyOptions, io: VerifyIO, total?: number): Promise<VerifyResult> {
+  checkOptions(options);
+  const layout = filterLayout(model.descriptor);
+  const stages = stageLayout(layout, options.stageMapping);
+  const warnings: string[] = [];
+  const caveat = options.protocol === 'zero' ? caveatTracker(layout, await convsFollowedByBatchNorm(model.descriptor), warnings, io) : () => undefined;
+  const counts = { inputs: 0, misclassified: 0, correct: 0, unlabelled: 0 };
+  const images: ImageRecord[] = [];
+  for await (const batch of batches) {
+    try {
+      const predicted = tf.tidy(() => tf.argMax(model.probabilities(batch.x), 1).dataSync());
+      for (let row = 0; row < batch.indices.length; row++) {
+        if (io.signal.aborted) throw new AppError('CANCELLED', 'The job was cancelled.');
+        counts.inputs++;
+        const label = batch.labels[row];
+        if (label === null) counts.unlabelled++;
+        else if (predicted[row] === label) counts.correct++;
+        else {
+          counts.misclassified++;
+          images.push(await verifyOne(tf, model, batch, row, label, { layout, stages, source, options, caveat }));
+        }
+        io.progress?.({ done: counts.inputs, total: total ?? counts.inputs, message: `${counts.misclassified} misclassified of ${counts.inputs}` });
+      }
+    } finally {
+      batch.x.dispose();
+    }
+  }
+  const last = stages.stages[stages.last];
+  return {
+    protocol: options.protocol, K: options.K, lr: options.protocol === 'finetune' ? options.lr ?? FINETUNE_LR : null,
+    selectors: options.selectors.map(selectorLabel), counts,
+    lastStage: { name: last.name, firstFilter: last.firstFilter, filters: last.filters },
+    curves: aggregateCurves(images, options.K), images: options.keepImages === false ? [] : images, warnings
+  };
+}
+
+interface OneContext {
+  layout: FilterLayout;
+  stages: ReturnType<typeof stageLayout>;
+  source: SaliencySource;
+  options: VerifyOptions;
+  caveat: (filters: Int32Array) => void;
+}
+
+async function verifyOne(tf: Tf, model: ModelHandle, batch: InputBatch, row: number, label: number, ctx: OneContext): Promise<ImageRecord> {
+  const [, h, w, c] = batch.x.shape;
+  const x = tf.slice(batch.x, [row, 0, 0, 0], [1, h, w, c]) as tfTypes.Tensor4D;
+  try {
+    const index = batch.indices[row];
+    const item = { ...(await ctx.source(x, label, index)), index };
+    const selections = ctx.options.selectors.map((spec) => ({ selector: selectorLabel(spec), filters: selectFilters(spec, item, ctx.stages, ctx.options.K) }));
+    selections.forEach((s) => checkFilterList(ctx.layout, s.filters, `selector "${s.selector}" on input ${index}`));
+    selections.forEach((s) => ctx.caveat(s.filters));
+    return { index, ...imageCurves(tf, model, ctx.layout, x, label, selections, ctx.options.protocol, ctx.options.lr ?? FINETUNE_LR) };
+  } finally {
+    x.dispose();
+  }
+}
