@@ -7,8 +7,11 @@ import type { SaliencyMap } from '../../shared/types/saliency';
 import { loadModel } from './model/load-model';
 import { getImageSet } from './inputs';
 import { predict } from './predict';
+import { runParamRank } from './parameter-saliency/rank/job';
+import { runReferenceStats } from './parameter-saliency/reference/job';
 import { planMaps, runMaps } from './run-maps';
 import { runSaliency } from './run-saliency';
+import { listMethods } from './saliency';
 import type { EngineMethodName, EngineMethods } from './protocol';
 
 export interface HandlerIO {
@@ -42,10 +45,14 @@ export function createEngineHandlers(tfl: typeof tf, info: BackendInfo): EngineH
     listItems: async ({ path, offset, limit }) => (await getImageSet(path)).items.slice(offset, offset + limit),
     thumbnails: async ({ path, indices, size }) => (await getImageSet(path)).thumbnails(indices, size),
     predict: async ({ modelPath, inputs, top, batchSize }, io) => predict(tfl, await loadModel(modelPath), inputs, top, batchSizeOf(batchSize, DEFAULT_PREDICT_BATCH), io),
-    saliency: async ({ modelPath, inputs, method, params, target, batchSize }, io) =>
-      runSaliency(tfl, info, await loadModel(modelPath), { inputs, method, params, target, batchSize: batchSizeOf(batchSize, DEFAULT_SALIENCY_BATCH) }, io),
+    saliency: async ({ modelPath, inputs, method, params, target, batchSize, score, seed }, io) =>
+      runSaliency(tfl, info, await loadModel(modelPath), { inputs, method, params, target, batchSize: batchSizeOf(batchSize, DEFAULT_SALIENCY_BATCH), score, seed }, io),
+    // A JSON round trip keeps the DTO plain (defaults are shared objects of the registry).
+    listMethods: async () => JSON.parse(JSON.stringify(listMethods().map(({ id, label, reference, requires, score, stochastic, defaults }) => ({ id, label, reference, requires, score, stochastic, defaults })))),
     mapsEstimate: async (req) => planMaps(tfl, info, await loadModel(req.modelPath), req),
     maps: async (req, io) => runMaps(tfl, info, await loadModel(req.modelPath), req, io),
+    paramStats: async (req, io) => runReferenceStats(tfl, await loadModel(req.modelPath), req, io),
+    paramRank: async (req, io) => runParamRank(tfl, await loadModel(req.modelPath), req, io),
     crash: async ({ exitCode }) => process.exit(exitCode ?? 70)
   };
 }

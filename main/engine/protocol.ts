@@ -9,10 +9,12 @@
 import type { AppErrorData } from '../../shared/errors';
 import type { ImageSetItem, ImageSetSummary, RgbaImage } from '../../shared/types/images';
 import type { BackendInfo, ModelDescriptor, Prediction } from '../../shared/types/model';
-import type { CostEstimate, MapsManifest, SaliencyMap, ScoreKind, TargetSpec } from '../../shared/types/saliency';
+import type { CostEstimate, MapsManifest, SaliencyMap, SaliencyMethodInfo, ScoreKind, TargetSpec } from '../../shared/types/saliency';
 import type { JobProgress } from '../../shared/types/jobs';
 import type { MapsOutputSpec, OutputPaths } from './export/paths';
 import type { PngRequest } from './export/png-style';
+import type { ParamRankRequest, ParamRankResult } from './parameter-saliency/rank/types';
+import type { ParamStatsRequest, ParamStatsResult } from './parameter-saliency/reference/types';
 
 /** Where inputs come from: an image set (folder / manifest.csv / .npy) and optionally a subset. */
 export interface InputsSpec {
@@ -89,13 +91,19 @@ export interface EngineMethods {
   thumbnails: { params: { path: string; indices: number[]; size: number }; result: RgbaImage[] };
   predict: { params: { modelPath: string; inputs: InputsSpec; top: number; batchSize?: number }; result: Prediction[] };
   saliency: {
-    params: { modelPath: string; inputs: InputsSpec; method: string; params: Record<string, unknown>; target: TargetSpec; batchSize?: number };
+    params: { modelPath: string; inputs: InputsSpec; method: string; params: Record<string, unknown>; target: TargetSpec; batchSize?: number; score?: ScoreKind; seed?: number };
     result: { count: number; skipped: number };
   };
+  /** The registered saliency methods as plain data (the UI's method picker). */
+  listMethods: { params: Record<string, never>; result: SaliencyMethodInfo[] };
   /** Validates a maps run and estimates its cost (probe passes on real inputs); writes nothing. */
   mapsEstimate: { params: MapsRequest; result: MapsPlan };
   /** Runs a maps run, streaming every output to disk (see MapsRequest). */
   maps: { params: MapsRequest; result: MapsResult };
+  /** Reference statistics of parameter saliency into a stats dir (cached, resumable; parameter-saliency/reference/job.ts). */
+  paramStats: { params: ParamStatsRequest; result: ParamStatsResult };
+  /** Filter rankings (z-score/POT) of inputs against a stats dir, written to ranks.json (parameter-saliency/rank/job.ts). */
+  paramRank: { params: ParamRankRequest; result: ParamRankResult };
   /** Test hook: the host exits at once with the given code (simulates a crash). */
   crash: { params: { exitCode?: number }; result: never };
 }
