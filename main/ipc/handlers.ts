@@ -31,12 +31,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const thumbs = await engine.request('thumbnails', { path: setPath, indices: items.map((i) => i.index), size: thumbSize });
       return { imageSetId, total: summary?.count ?? items.length, offset, items: items.map((item, k) => ({ index: item.index, path: item.path, label: item.label, thumbnail: thumbs[k] })) };
     },
+    'saliency:methods': async () => engine.request('listMethods', {}),
     'jobs:start': async (spec) => {
       const project = await deps.project();
       const modelPath = project.modelPath(spec.modelId);
       const inputs = { path: project.imageSetPath(spec.imageSetId), indices: spec.indices };
       const job = jobs.submit(spec.kind, spec, async (io) => {
-        await engine.request('saliency', { modelPath, inputs, method: spec.method, params: spec.params, target: spec.target }, { signal: io.signal, onProgress: io.progress, onPartial: io.partial });
+        await engine.request('saliency', { modelPath, inputs, method: spec.method, params: spec.params, target: spec.target, score: spec.score, seed: spec.seed }, { signal: io.signal, onProgress: io.progress, onPartial: io.partial });
       });
       return { jobId: job.id };
     },

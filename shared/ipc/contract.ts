@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { BackendInfo, ModelDescriptor, Prediction } from '../types/model';
 import type { ImageListPage, ProjectSnapshot } from '../types/project';
 import type { JobProgress, JobSnapshot } from '../types/jobs';
-import type { SaliencyMap } from '../types/saliency';
+import type { SaliencyMap, SaliencyMethodInfo } from '../types/saliency';
 
 /** Phantom carrier of a result type: the value is never read. */
 const returns = <T>(): T => undefined as T;
@@ -30,7 +30,11 @@ export const saliencyJobSpec = z.object({
   indices,
   method: z.string().min(1).max(64),
   params: z.record(z.string(), z.unknown()).default({}),
-  target: targetSchema.default({ kind: 'predicted' })
+  target: targetSchema.default({ kind: 'predicted' }),
+  /** Score the logit or the probability; absent: the method's own default. */
+  score: z.enum(['logit', 'prob']).optional(),
+  /** Seed of every random draw (stochastic methods); absent: 0. */
+  seed: z.number().int().min(0).max(0xffffffff).optional()
 });
 export type SaliencyJobSpec = z.infer<typeof saliencyJobSpec>;
 
@@ -57,6 +61,7 @@ export const requests = {
       .strict(),
     result: returns<ImageListPage>()
   },
+  'saliency:methods': { params: z.object({}).strict(), result: returns<SaliencyMethodInfo[]>() },
   'jobs:start': { params: saliencyJobSpec.strict(), result: returns<{ jobId: string }>() },
   'jobs:cancel': { params: z.object({ jobId: id }).strict(), result: returns<{ cancelled: boolean }>() },
   'jobs:list': { params: z.object({}).strict(), result: returns<JobSnapshot[]>() },

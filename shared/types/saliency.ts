@@ -10,6 +10,24 @@ export type ScoreKind = 'logit' | 'prob';
 /** How a manifest records the target: per-input classes are named by their source, not repeated (they are in the summaries). */
 export type TargetRecord = Exclude<TargetSpec, { kind: 'each' }> | { kind: 'each'; source: string | null; count: number };
 
+/** A value that survives JSON unchanged (method defaults travel to the UI as these). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * A registered saliency method as the UI lists it (`saliency:methods`): what it needs of the model,
+ * which output it scores by default, whether a seed matters, and its default parameters
+ * (null means "chosen by the method", e.g. occlusion's window).
+ */
+export interface SaliencyMethodInfo {
+  id: string;
+  label: string;
+  reference: string;
+  requires: Array<'gradients' | 'layer-activations'>;
+  score: ScoreKind;
+  stochastic: boolean;
+  defaults: Record<string, JsonValue>;
+}
+
 /** A 2-D map, row-major Float32Array of height·width. */
 export interface SaliencyMap {
   index: number;

@@ -10,7 +10,7 @@ import type { JobSnapshot } from '../../shared/types/jobs';
 import type { ImageSetSummary, RgbaImage } from '../../shared/types/images';
 import type { BackendName, ModelDescriptor, Prediction } from '../../shared/types/model';
 import type { ImageListPage, ModelEntry, ProjectSnapshot } from '../../shared/types/project';
-import type { SaliencyMap } from '../../shared/types/saliency';
+import type { SaliencyMap, SaliencyMethodInfo } from '../../shared/types/saliency';
 import type { Envelope } from '../../shared/result';
 
 export interface FakeApiOptions {
@@ -61,6 +61,38 @@ function model(id: string, name: string, note: string | null): ModelEntry {
   return { id, descriptor, note };
 }
 
+const ref = (text: string) => `${text} (see main/engine/saliency)`;
+/** The real registry's methods as `saliency:methods` lists them (same ids, needs, score defaults and defaults). */
+export const FAKE_METHODS: SaliencyMethodInfo[] = [
+  { id: 'gradient', label: 'Vanilla gradient', reference: ref('Simonyan et al. 2013'), requires: ['gradients'], score: 'logit', stochastic: false, defaults: {} },
+  { id: 'input-x-gradient', label: 'Gradient × input', reference: ref('Shrikumar et al. 2016'), requires: ['gradients'], score: 'logit', stochastic: false, defaults: {} },
+  { id: 'smoothgrad', label: 'SmoothGrad', reference: ref('Smilkov et al. 2017'), requires: ['gradients'], score: 'logit', stochastic: true, defaults: { n: 50, sigma: 0.15, aggregate: 'mean' } },
+  { id: 'integrated-gradients', label: 'Integrated Gradients', reference: ref('Sundararajan et al. 2017'), requires: ['gradients'], score: 'logit', stochastic: true, defaults: { baseline: 'black', steps: 50, quadrature: 'trapezoid' } },
+  { id: 'grad-cam', label: 'Grad-CAM', reference: ref('Selvaraju et al. 2017'), requires: ['gradients', 'layer-activations'], score: 'logit', stochastic: false, defaults: { layer: null, upsample: 'bilinear', normalize: 'none' } },
+  { id: 'grad-cam-pp', label: 'Grad-CAM++', reference: ref('Chattopadhay et al. 2018'), requires: ['gradients', 'layer-activations'], score: 'logit', stochastic: false, defaults: { layer: null, upsample: 'bilinear', normalize: 'none' } },
+  { id: 'occlusion', label: 'Occlusion', reference: ref('Zeiler & Fergus 2014'), requires: [], score: 'prob', stochastic: true, defaults: { window: null, stride: null, baseline: 'grey' } },
+  { id: 'rise', label: 'RISE', reference: ref('Petsiuk et al. 2018'), requires: [], score: 'prob', stochastic: true, defaults: { n: 4000, grid: 7, p: 0.5, baseline: 'mean-colour', returnMasks: true } },
+  {
+    id: 'extremal-perturbation', label: 'Extremal perturbation', reference: ref('Fong et al. 2019'), requires: ['gradients'], score: 'logit', stochastic: true,
+    defaults: { areas: [0.05, 0.1, 0.2], iterations: 800, learningRate: 0.01, step: null, sigma: null, baseline: 'blur:sigma=20', variant: 'preserve', init: 'ones', jitter: false }
+  }
+];
+
+/**
+ * The engine's PARAM_INVALID for a spec, in a simplified form: unknown method, unknown parameter,
+ * or a number that is not positive (every numeric parameter of the real methods is > 0).
+ */
+function paramError(spec: Record<string, unknown>): AppErrorData | null {
+  const method = FAKE_METHODS.find((m) => m.id === spec.method);
+  if (!method) return { code: 'METHOD_UNKNOWN', message: `Unknown saliency method "${String(spec.method)}".` };
+  const params = (spec.params ?? {}) as Record<string, unknown>;
+  const unknown = Object.keys(params).find((k) => !(k in method.defaults));
+  if (unknown) return { code: 'PARAM_INVALID', message: `${method.id}: unknown parameter(s) \`${unknown}\`.`, hint: 'Correct the parameter named in the message.' };
+  const bad = Object.entries(params).find(([, v]) => typeof v === 'number' && !(v > 0));
+  if (bad) return { code: 'PARAM_INVALID', message: `${method.id}: \`${bad[0]}\` must be > 0, got ${String(bad[1])}.`, hint: 'Correct the parameter named in the message.' };
+  return null;
+}
+
 /** A synthetic, deterministic "digit": a ring whose radius depends on the index. */
 function digitImage(index: number, size: number): RgbaImage {
   const data = new Uint8ClampedArray(size * size * 4);
@@ -75,10 +107,13 @@ function digitImage(index: number, size: number): RgbaImage {
   return { width: size, height: size, data };
 }
 
-function saliencyMap(index: number): SaliencyMap {
+/** A blob left of centre; signed methods get a negative blob on the right as well. */
+function saliencyMap(index: number, method: unknown): SaliencyMap {
   const size = 28;
+  const signed = method === 'input-x-gradient' || method === 'integrated-gradients';
+  const blob = (i: number, cx: number) => Math.exp(-(((i % size) - cx) ** 2 + (Math.floor(i / size) - 14) ** 2) / 30);
   const data = new Float32Array(size * size);
-  for (let i = 0; i < data.length; i++) data[i] = Math.exp(-(((i % size) - 10) ** 2 + (Math.floor(i / size) - 14) ** 2) / 30) * 0.8;
+  for (let i = 0; i < data.length; i++) data[i] = blob(i, 10) * 0.8 - (signed ? blob(i, 20) * 0.5 : 0);
   return { index, width: size, height: size, data, targetClass: index % 10, score: 0.93 };
 }
 
@@ -130,12 +165,13 @@ class FakeBackend {
     const job = this.jobs.get(jobId) as JobSnapshot;
     if (job.state !== 'running') return;
     const endedAt = new Date().toISOString();
-    if (outcome === 'fail') {
-      const error = { code: 'SHAPE_MISMATCH' as const, message: 'The image does not match the model input.', hint: 'Use 28×28 greyscale inputs.', detail: 'expected [1,28,28,1], got [1,32,32,3]' };
+    const invalid = paramError(job.spec);
+    if (outcome === 'fail' || invalid) {
+      const error = invalid ?? { code: 'SHAPE_MISMATCH' as const, message: 'The image does not match the model input.', hint: 'Use 28×28 greyscale inputs.', detail: 'expected [1,28,28,1], got [1,32,32,3]' };
       this.setState({ ...job, state: 'failed', endedAt, error });
       return;
     }
-    this.emit('jobs:partial', { jobId, item: saliencyMap((job.spec.indices as number[])[0]) });
+    this.emit('jobs:partial', { jobId, item: saliencyMap((job.spec.indices as number[])[0], job.spec.method) });
     this.emit('jobs:progress', { jobId, progress: { done: 1, total: 1 } });
     this.setState({ ...job, state: 'succeeded', progress: { done: 1, total: 1 }, endedAt, error: undefined });
   }
@@ -148,7 +184,8 @@ class FakeBackend {
       if (this.jobs.get(job.id)?.state !== 'queued') return;
       this.setState({ ...job, state: 'running', startedAt: new Date().toISOString() });
       this.emit('jobs:progress', { jobId: job.id, progress: { done: 0, total: 1, message: 'computing gradients' } });
-      const outcome = this.o.jobOutcome;
+      // The engine validates parameters before any work, so a bad spec fails even in `manual` mode.
+      const outcome = paramError(spec) ? 'fail' : this.o.jobOutcome;
       if (outcome !== 'manual') this.step(() => this.finishJob(job.id, outcome));
     });
     return { jobId: job.id };
@@ -180,6 +217,7 @@ class FakeBackend {
       'models:describe': (p) => this.project.models.find((m) => m.id === p.modelId)?.descriptor,
       'models:predict': (p) => (p.indices as number[]).map(prediction),
       'images:list': (p) => this.imagesList(p),
+      'saliency:methods': () => structuredClone(FAKE_METHODS),
       'jobs:start': (p) => this.startJob(p),
       'jobs:cancel': (p) => this.cancelJob(p.jobId as string),
       'jobs:list': () => [...this.jobs.values()],
