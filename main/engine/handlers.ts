@@ -7,6 +7,8 @@ import type { SaliencyMap } from '../../shared/types/saliency';
 import { loadModel } from './model/load-model';
 import { getImageSet } from './inputs';
 import { predict } from './predict';
+import { runParamRank } from './parameter-saliency/rank/job';
+import { runReferenceStats } from './parameter-saliency/reference/job';
 import { planMaps, runMaps } from './run-maps';
 import { runSaliency } from './run-saliency';
 import { listMethods } from './saliency';
@@ -49,6 +51,8 @@ export function createEngineHandlers(tfl: typeof tf, info: BackendInfo): EngineH
     listMethods: async () => JSON.parse(JSON.stringify(listMethods().map(({ id, label, reference, requires, score, stochastic, defaults }) => ({ id, label, reference, requires, score, stochastic, defaults })))),
     mapsEstimate: async (req) => planMaps(tfl, info, await loadModel(req.modelPath), req),
     maps: async (req, io) => runMaps(tfl, info, await loadModel(req.modelPath), req, io),
+    paramStats: async (req, io) => runReferenceStats(tfl, await loadModel(req.modelPath), req, io),
+    paramRank: async (req, io) => runParamRank(tfl, await loadModel(req.modelPath), req, io),
     crash: async ({ exitCode }) => process.exit(exitCode ?? 70)
   };
 }

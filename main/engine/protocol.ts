@@ -13,6 +13,8 @@ import type { CostEstimate, MapsManifest, SaliencyMap, SaliencyMethodInfo, Score
 import type { JobProgress } from '../../shared/types/jobs';
 import type { MapsOutputSpec, OutputPaths } from './export/paths';
 import type { PngRequest } from './export/png-style';
+import type { ParamRankRequest, ParamRankResult } from './parameter-saliency/rank/types';
+import type { ParamStatsRequest, ParamStatsResult } from './parameter-saliency/reference/types';
 
 /** Where inputs come from: an image set (folder / manifest.csv / .npy) and optionally a subset. */
 export interface InputsSpec {
@@ -98,6 +100,10 @@ export interface EngineMethods {
   mapsEstimate: { params: MapsRequest; result: MapsPlan };
   /** Runs a maps run, streaming every output to disk (see MapsRequest). */
   maps: { params: MapsRequest; result: MapsResult };
+  /** Reference statistics of parameter saliency into a stats dir (cached, resumable; parameter-saliency/reference/job.ts). */
+  paramStats: { params: ParamStatsRequest; result: ParamStatsResult };
+  /** Filter rankings (z-score/POT) of inputs against a stats dir, written to ranks.json (parameter-saliency/rank/job.ts). */
+  paramRank: { params: ParamRankRequest; result: ParamRankResult };
   /** Test hook: the host exits at once with the given code (simulates a crash). */
   crash: { params: { exitCode?: number }; result: never };
 }
