@@ -9,6 +9,9 @@ import { EngineClient, nodeEngineLauncher } from '../jobs/engine-client';
 import { EXIT, progressBar, reportError } from './output';
 import { formatInfo, formatPredictions } from './format';
 import { registerMapsCommand } from './commands/maps';
+import { registerParamRankCommand } from './commands/param-rank';
+import { registerParamStatsCommand } from './commands/param-stats';
+import { registerPotFitCommand } from './commands/pot-fit';
 
 interface GlobalRun {
   json: boolean;
@@ -78,6 +81,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
       }));
     });
   registerMapsCommand(program, setExit);
+  registerParamStatsCommand(program, setExit);
+  registerParamRankCommand(program, setExit);
+  registerPotFitCommand(program, setExit);
   return program;
 }
 
