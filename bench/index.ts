@@ -6,8 +6,8 @@
  * bench/flops.ts) and that rate as a fraction of a 2048² matmul measured in the same run.
  *
  * Options: --models demo,resnet18  --methods gradient,smoothgrad,…  --n-demo 32  --n-resnet 8
- *          --target-seconds 20 (n per case is chosen from the engine's estimate to take about this
- *          long, 1 ≤ n ≤ the --n limit; gradient at batch 1/8 always uses 8 inputs)  --json
+ *          --target-seconds 20 (n per case: one input is timed first, then n is chosen so the case
+ *          takes about this long, 1 ≤ n ≤ the --n limit; gradient at batch 1/8 always uses 8)  --json
  * Not a test: it asserts nothing and takes minutes on 2 cores (most of it in the ResNet rows of
  * the many-pass methods: RISE, extremal perturbation).
  */
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'saliency-bench-'));
   try {
     const matmul = await measureMatmul(tf);
-    log(`backend ${info.backend} (${info.device}, TF ${info.tfVersion}, oneDNN ${info.oneDnn ? 'on' : 'off'}), ${os.cpus().length} CPUs; matmul 2048²: ${matmul.medianMs.toFixed(1)} ms = ${(matmul.rate / 1e9).toFixed(1)} GFLOP/s`);
+    log(`backend ${info.backend} (${info.device}, TF ${info.tfVersion}, oneDNN ${info.oneDnn ? 'on' : 'off'}), ${os.cpus().length} CPUs; matmul 2048²: best ${matmul.bestMs.toFixed(1)} ms = ${(matmul.rate / 1e9).toFixed(1)} GFLOP/s (median ${matmul.medianMs.toFixed(1)} ms)`);
     const ctx: BenchContext = { tf, info, tmp, matmulRate: matmul.rate, targetSeconds: Number(args['target-seconds']) };
     const methods = args.methods ? args.methods.split(',') : listMethods().map((m) => m.id);
     const wanted = args.models!.split(',');

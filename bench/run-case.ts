@@ -9,7 +9,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import type { BackendInfo } from '../shared/types/model';
 import type { ModelHandle } from '../main/engine/model/model-handle';
 import type { InputsSpec, MapsRequest } from '../main/engine/protocol';
-import { planMaps, runMaps } from '../main/engine/run-maps';
+import { runMaps } from '../main/engine/run-maps';
 
 export interface BenchModel {
   name: string;
@@ -65,19 +65,22 @@ function request(c: BenchCase, n: number, out: string): MapsRequest {
   return { modelPath: c.model.path, inputs: { ...c.model.inputs, indices: Array.from({ length: n }, (_, i) => i) }, method: c.method, params: c.params, target: { kind: 'predicted' }, batchSize: c.batch, out: { maps: path.join(out, 'maps.npy') }, partials: false };
 }
 
-/** n from the engine's own estimate, so that a case takes about `targetSeconds` (at least 1 input). */
-async function chooseN(ctx: BenchContext, c: BenchCase, out: string): Promise<number> {
-  if (c.fixedN) return c.n;
-  const plan = await planMaps(ctx.tf, ctx.info, c.model.handle, request(c, c.n, out));
-  const perMap = plan.estimate.seconds / c.n;
-  return Math.max(1, Math.min(c.n, Math.floor(ctx.targetSeconds / Math.max(perMap, 1e-9))));
+/**
+ * Runs one case and returns its row. Unless n is fixed, one input is run first and n is then
+ * chosen from its measured time so the case takes about `targetSeconds` (1 ≤ n ≤ c.n); the
+ * engine's own estimate is reported beside the result, not trusted for the choice (it counts
+ * passes, not a method's work between them).
+ */
+export async function runCase(ctx: BenchContext, c: BenchCase): Promise<BenchRow> {
+  if (c.fixedN) return runN(ctx, c, c.n);
+  const first = await runN(ctx, c, 1);
+  const n = Math.max(1, Math.min(c.n, Math.floor(ctx.targetSeconds / Math.max(first.seconds, 1e-6))));
+  return n === 1 ? first : runN(ctx, c, n);
 }
 
-/** Runs one case and returns its row. */
-export async function runCase(ctx: BenchContext, c: BenchCase): Promise<BenchRow> {
+async function runN(ctx: BenchContext, c: BenchCase, n: number): Promise<BenchRow> {
   const out = await mkdtemp(path.join(ctx.tmp, 'case-'));
   try {
-    const n = await chooseN(ctx, c, out);
     const result = await runMaps(ctx.tf, ctx.info, c.model.handle, request(c, n, out), quietIO(new AbortController().signal));
     const m = result.manifest;
     const steady = m.timing.seconds - m.timing.probeSeconds;
