@@ -9,6 +9,7 @@ import type { AppInfo, EngineState } from '../../shared/ipc/contract';
 import { getApi, onConnectionStatus } from '../api';
 import type { ConnectionStatus } from '../ws-transport';
 import { useImagesStore } from './images';
+import { useMethodsStore } from './methods';
 import { useNotificationsStore } from './notifications';
 import { useProjectStore } from './project';
 import { useSaliencyStore } from './saliency';
@@ -55,14 +56,14 @@ export const useAppStore = defineStore('app', () => {
     });
   }
 
-  /** Subscribes to events, then loads app info, the project and the first page of images. */
+  /** Subscribes to events, then loads app info, the project with its first page of images, and the saliency methods. */
   async function start(): Promise<void> {
     if (started) return;
     started = true;
     try {
       watchEngine();
       useSaliencyStore().init();
-      await Promise.all([loadInfo(), openProjectAndFirstPage()]);
+      await Promise.all([loadInfo(), openProjectAndFirstPage(), useMethodsStore().load()]);
     } finally {
       ready.value = true;
     }

@@ -1,16 +1,15 @@
 /**
- * The saliency job for the selected image: starts it (`jobs:start`), follows it by id (see
- * composables/use-job.ts) and keeps the resulting map and what it was computed for.
+ * The saliency job for the selected image: starts it (`jobs:start`) with the method, parameters,
+ * target, score and seed the user chose (see stores/methods.ts), follows it by id (see
+ * composables/use-job.ts) and keeps the resulting map, what it was computed for and how.
  */
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, shallowRef } from 'vue';
 import { isFinalState } from '../../shared/types/jobs';
 import { getApi } from '../api';
 import { useJob } from '../composables/use-job';
+import type { RunSpec } from './methods';
 import { useNotificationsStore } from './notifications';
-
-/** The attribution method this view computes (the engine's persisted method id). */
-export const SALIENCY_METHOD = 'gradient';
 
 /** What a map was computed for. */
 export interface MapSubject {
@@ -23,6 +22,8 @@ export const useSaliencyStore = defineStore('saliency', () => {
   const tracker = useJob();
   const { job, progress, latest: map } = tracker;
   const subject = ref<MapSubject | null>(null);
+  /** How the current job's map is computed (method, score, …), for its caption and colour scale. */
+  const run = shallowRef<RunSpec | null>(null);
   const starting = ref(false);
   let listening = false;
 
@@ -34,15 +35,16 @@ export const useSaliencyStore = defineStore('saliency', () => {
     listening = true;
   }
 
-  /** Starts a gradient map for one image; the previous result is dropped. */
-  async function start(target: MapSubject): Promise<void> {
+  /** Starts a map of one image computed as `how` says; the previous result is dropped. */
+  async function start(target: MapSubject, how: RunSpec): Promise<void> {
     if (isActive.value) return;
     init();
     tracker.expect();
     subject.value = target;
+    run.value = how;
     starting.value = true;
     try {
-      const spec = { kind: 'saliency-maps' as const, modelId: target.modelId, imageSetId: target.imageSetId, indices: [target.index], method: SALIENCY_METHOD };
+      const spec = { kind: 'saliency-maps' as const, modelId: target.modelId, imageSetId: target.imageSetId, indices: [target.index], ...how };
       const { jobId } = await getApi().jobs.start(spec);
       tracker.follow(jobId);
       if (!job.value) job.value = await getApi().jobs.get({ jobId });
@@ -65,5 +67,5 @@ export const useSaliencyStore = defineStore('saliency', () => {
     }
   }
 
-  return { job, progress, map, subject, starting, isActive, init, start, cancel };
+  return { job, progress, map, subject, run, starting, isActive, init, start, cancel };
 });

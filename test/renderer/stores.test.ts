@@ -4,12 +4,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resetApi } from '../../renderer/api';
 import { useAppStore } from '../../renderer/stores/app';
 import { useImagesStore } from '../../renderer/stores/images';
+import type { RunSpec } from '../../renderer/stores/methods';
 import { useNotificationsStore } from '../../renderer/stores/notifications';
 import { useProjectStore } from '../../renderer/stores/project';
 import { useSaliencyStore } from '../../renderer/stores/saliency';
 import { installFakeApi } from './support';
 
 const subject = { modelId: 'mnist-cnn', imageSetId: 'mnist-test', index: 7 };
+const gradient: RunSpec = { method: 'gradient', params: {}, target: { kind: 'predicted' }, score: 'logit' };
 
 describe('renderer stores', () => {
   beforeEach(() => setActivePinia(createPinia()));
@@ -68,7 +70,7 @@ describe('renderer stores', () => {
   it('follows a job by id: events sent before jobs:start answers are not lost', async () => {
     installFakeApi();
     const saliency = useSaliencyStore();
-    await saliency.start(subject);
+    await saliency.start(subject, gradient);
     await vi.waitFor(() => expect(saliency.job?.state).toBe('succeeded'));
     await vi.waitFor(() => expect(saliency.map?.index).toBe(7));
     expect(saliency.map?.data).toBeInstanceOf(Float32Array);
@@ -79,7 +81,7 @@ describe('renderer stores', () => {
   it('ignores events of jobs it does not track', async () => {
     const fake = installFakeApi({ jobOutcome: 'manual' });
     const saliency = useSaliencyStore();
-    await saliency.start(subject);
+    await saliency.start(subject, gradient);
     await vi.waitFor(() => expect(saliency.job?.state).toBe('running'));
     fake.emit('jobs:progress', { jobId: 'someone-else', progress: { done: 5, total: 9 } });
     fake.emit('jobs:partial', { jobId: 'someone-else', item: { index: 1, width: 1, height: 1, data: new Float32Array(1), targetClass: 0, score: 0 } });
@@ -90,7 +92,7 @@ describe('renderer stores', () => {
   it('cancel ends the job as cancelled without any notification', async () => {
     installFakeApi({ jobOutcome: 'manual' });
     const saliency = useSaliencyStore();
-    await saliency.start(subject);
+    await saliency.start(subject, gradient);
     await vi.waitFor(() => expect(saliency.job?.state).toBe('running'));
     await saliency.cancel();
     await vi.waitFor(() => expect(saliency.job?.state).toBe('cancelled'));
@@ -100,7 +102,7 @@ describe('renderer stores', () => {
   it('a failed job keeps its error for the job panel', async () => {
     installFakeApi({ jobOutcome: 'fail' });
     const saliency = useSaliencyStore();
-    await saliency.start(subject);
+    await saliency.start(subject, gradient);
     await vi.waitFor(() => expect(saliency.job?.state).toBe('failed'));
     expect(saliency.job?.error).toMatchObject({ code: 'SHAPE_MISMATCH', hint: 'Use 28×28 greyscale inputs.' });
     expect(saliency.map).toBeNull();
@@ -110,7 +112,7 @@ describe('renderer stores', () => {
     const fake = installFakeApi();
     fake.failNext('jobs:start', { code: 'METHOD_UNKNOWN', message: 'Unknown method "gradient".' });
     const saliency = useSaliencyStore();
-    await saliency.start(subject);
+    await saliency.start(subject, gradient);
     expect(saliency.isActive).toBe(false);
     expect(useNotificationsStore().items[0]).toMatchObject({ title: 'Could not start the saliency map', message: 'Unknown method "gradient".' });
   });
