@@ -107,14 +107,15 @@ function digitImage(index: number, size: number): RgbaImage {
   return { width: size, height: size, data };
 }
 
-/** A blob left of centre; signed methods get a negative blob on the right as well. */
-function saliencyMap(index: number, method: unknown): SaliencyMap {
+/** A blob left of centre; signed methods get a negative blob on the right as well. A chosen class is the target, else the label. */
+function saliencyMap(index: number, spec: Record<string, unknown>): SaliencyMap {
   const size = 28;
-  const signed = method === 'input-x-gradient' || method === 'integrated-gradients';
+  const signed = spec.method === 'input-x-gradient' || spec.method === 'integrated-gradients';
+  const target = spec.target as { kind: string; classIndex?: number } | undefined;
   const blob = (i: number, cx: number) => Math.exp(-(((i % size) - cx) ** 2 + (Math.floor(i / size) - 14) ** 2) / 30);
   const data = new Float32Array(size * size);
   for (let i = 0; i < data.length; i++) data[i] = blob(i, 10) * 0.8 - (signed ? blob(i, 20) * 0.5 : 0);
-  return { index, width: size, height: size, data, targetClass: index % 10, score: 0.93 };
+  return { index, width: size, height: size, data, targetClass: target?.kind === 'class' ? (target.classIndex as number) : index % 10, score: 0.93 };
 }
 
 function prediction(index: number): Prediction {
@@ -171,7 +172,7 @@ class FakeBackend {
       this.setState({ ...job, state: 'failed', endedAt, error });
       return;
     }
-    this.emit('jobs:partial', { jobId, item: saliencyMap((job.spec.indices as number[])[0], job.spec.method) });
+    this.emit('jobs:partial', { jobId, item: saliencyMap((job.spec.indices as number[])[0], job.spec) });
     this.emit('jobs:progress', { jobId, progress: { done: 1, total: 1 } });
     this.setState({ ...job, state: 'succeeded', progress: { done: 1, total: 1 }, endedAt, error: undefined });
   }
