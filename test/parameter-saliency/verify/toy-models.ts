@@ -56,14 +56,16 @@ export function buildSmallCnn(seed = 3): tf.LayersModel {
 }
 
 /** Saliency of no meaning but fixed values: seeded profiles and z-scores, rankings by z. */
-export function fakeSource(total: number, seed: number): (x: unknown, label: number, index: number) => SelectorItem {
-  return (_x, _label, index) => {
-    const rng = createRng(seed * 7919 + index);
-    const profile = Float64Array.from({ length: total }, () => rng.uniform());
-    const zScores = Float64Array.from(profile, (v) => 3 * v - 1);
-    const zscore = Int32Array.from({ length: total }, (_, i) => i).sort((a, b) => zScores[b] - zScores[a] || a - b);
-    // A "POT-like" ranking: only the filters above 0.8 are ranked, so its length varies per input.
-    const pot = zscore.filter((g) => profile[g] > 0.8);
-    return { index, profile, zScores, rankings: { zscore, pot } };
-  };
+export function fakeSource(total: number, seed: number): (x: unknown, labels: number[], indices: number[]) => SelectorItem[] {
+  return (_x, _labels, indices) => indices.map((index) => fakeItem(total, seed, index));
+}
+
+function fakeItem(total: number, seed: number, index: number): SelectorItem {
+  const rng = createRng(seed * 7919 + index);
+  const profile = Float64Array.from({ length: total }, () => rng.uniform());
+  const zScores = Float64Array.from(profile, (v) => 3 * v - 1);
+  const zscore = Int32Array.from({ length: total }, (_, i) => i).sort((a, b) => zScores[b] - zScores[a] || a - b);
+  // A "POT-like" ranking: only the filters above 0.8 are ranked, so its length varies per input.
+  const pot = zscore.filter((g) => profile[g] > 0.8);
+  return { index, profile, zScores, rankings: { zscore, pot } };
 }

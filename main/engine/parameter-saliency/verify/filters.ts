@@ -1,14 +1,16 @@
 /**
- * Global filter numbering of parameter saliency (algorithms.md §1.2): kernels in
- * `descriptor.convLayers` order and, inside a kernel, by filter, so filter g of the model is
- * (layer, index) with g = offset(layer) + index. Within a kernel:
+ * Global filter numbering of parameter saliency (algorithms.md §1.2), as the edits of the
+ * verification protocols and the what-if call need it: kernels in `descriptor.convLayers` order
+ * and, inside a kernel, by filter, so filter g of the model is (layer, index) with
+ * g = offset(layer) + index. Within a kernel:
  *   conv / pointwise  [kh, kw, inC, outC]        filter j = kernel[:, :, :, j]
  *   transpose         [kh, kw, outC, inC]        filter j = kernel[:, :, j, :]
  *   depthwise         [kh, kw, inC, multiplier]  filter c·multiplier + m = kernel[:, :, c, m]
  * (the row-major flattening of `mean(|g|, [0, 1])`, algorithms.md §6).
  */
 import { AppError } from '../../../../shared/errors';
-import type { ConvLayerInfo, ModelDescriptor } from '../../../../shared/types/model';
+import type { ModelDescriptor } from '../../../../shared/types/model';
+import { buildFilterTable, type FilterKind } from '../profile/filters';
 
 /** Where one kernel's filters sit along its 4-D shape. */
 export type FilterAxes = 'out' | 'in' | 'depthwise';
@@ -43,26 +45,17 @@ export interface FilterLayout {
   locate(global: number): FilterRef;
 }
 
-/**
- * Filters of a kernel lie on the last axis unless the filter count only fits axis 2 (a transposed
- * convolution, whose kernel is [kh, kw, outC, inC]). A transposed kernel with inC = outC cannot be
- * told apart from its descriptor and is read as [kh, kw, inC, outC].
- */
-function axesOf(info: ConvLayerInfo): FilterAxes {
-  if (info.depthwise) return 'depthwise';
-  const [, , a, b] = info.kernelShape;
-  return info.filters !== b && info.filters === a ? 'in' : 'out';
-}
+const AXES: Record<FilterKind, FilterAxes> = { conv: 'out', transpose: 'in', depthwise: 'depthwise' };
 
-/** The numbering of `descriptor.convLayers`. */
-export function filterLayout(descriptor: Pick<ModelDescriptor, 'convLayers'>): FilterLayout {
-  let offset = 0;
-  const blocks = descriptor.convLayers.map((info, kernel) => {
-    const block: LayerBlock = { kernel, name: info.name, offset, count: info.filters, axes: axesOf(info), kernelShape: [...info.kernelShape] };
-    offset += info.filters;
-    return block;
-  });
-  const total = offset;
+/**
+ * The numbering of `descriptor.convLayers`, read from the profile stage's filter table
+ * (profile/filters.ts), so rankings, statistics and edits share one definition of "filter j".
+ * @throws AppError MODEL_CAPABILITY_MISSING when the model has no convolution kernel
+ */
+export function filterLayout(descriptor: ModelDescriptor): FilterLayout {
+  const table = buildFilterTable(descriptor);
+  const blocks = table.kernels.map((k): LayerBlock => ({ kernel: k.kernel, name: k.name, offset: k.offset, count: k.filters, axes: AXES[k.kind], kernelShape: [...k.shape] }));
+  const total = table.length;
   const starts = blocks.map((b) => b.offset);
   return {
     blocks,

@@ -22,8 +22,12 @@ import { selectFilters, selectorLabel, type SelectorItem, type SelectorSpec } fr
 
 type Tf = typeof tfTypes;
 
-/** Per-input saliency for the selectors; x is [1, H, W, C] and stays owned by the caller. */
-export type SaliencySource = (x: tfTypes.Tensor4D, label: number, index: number) => SelectorItem | Promise<SelectorItem>;
+/**
+ * Per-input saliency for the selectors, for the misclassified rows of one batch at a time (so a
+ * profile pass can serve the whole batch): x [B, H, W, C] stays owned by the caller; the answer
+ * has one item per row, in order.
+ */
+export type SaliencySource = (x: tfTypes.Tensor4D, labels: number[], indices: number[]) => SelectorItem[] | Promise<SelectorItem[]>;
 
 export interface VerifyOptions {
   protocol: ProtocolKind;
@@ -85,6 +89,18 @@ function caveatTracker(layout: FilterLayout, bnConvs: Set<string>, warnings: str
   };
 }
 
+interface RunState {
+  tf: Tf;
+  model: ModelHandle;
+  layout: FilterLayout;
+  stages: ReturnType<typeof stageLayout>;
+  source: SaliencySource;
+  options: VerifyOptions;
+  caveat: (filters: Int32Array) => void;
+  counts: VerifyResult['counts'];
+  images: ImageRecord[];
+}
+
 /**
  * Runs the protocol over `batches` (e.g. `inputBatches(...)`; each batch tensor is disposed here).
  * @throws AppError PARAM_INVALID for bad options, CANCELLED when `io.signal` aborts
@@ -95,55 +111,63 @@ export async function runVerification(tf: Tf, model: ModelHandle, batches: Async
   const stages = stageLayout(layout, options.stageMapping);
   const warnings: string[] = [];
   const caveat = options.protocol === 'zero' ? caveatTracker(layout, await convsFollowedByBatchNorm(model.descriptor), warnings, io) : () => undefined;
-  const counts = { inputs: 0, misclassified: 0, correct: 0, unlabelled: 0 };
-  const images: ImageRecord[] = [];
+  const state: RunState = { tf, model, layout, stages, source, options, caveat, counts: { inputs: 0, misclassified: 0, correct: 0, unlabelled: 0 }, images: [] };
   for await (const batch of batches) {
     try {
-      const predicted = tf.tidy(() => tf.argMax(model.probabilities(batch.x), 1).dataSync());
-      for (let row = 0; row < batch.indices.length; row++) {
-        if (io.signal.aborted) throw new AppError('CANCELLED', 'The job was cancelled.');
-        counts.inputs++;
-        const label = batch.labels[row];
-        if (label === null) counts.unlabelled++;
-        else if (predicted[row] === label) counts.correct++;
-        else {
-          counts.misclassified++;
-          images.push(await verifyOne(tf, model, batch, row, label, { layout, stages, source, options, caveat }));
-        }
-        io.progress?.({ done: counts.inputs, total: total ?? counts.inputs, message: `${counts.misclassified} misclassified of ${counts.inputs}` });
-      }
+      await verifyBatch(state, batch, io);
     } finally {
       batch.x.dispose();
     }
+    io.progress?.({ done: state.counts.inputs, total: total ?? state.counts.inputs, message: `${state.counts.misclassified} misclassified of ${state.counts.inputs}` });
   }
   const last = stages.stages[stages.last];
   return {
     protocol: options.protocol, K: options.K, lr: options.protocol === 'finetune' ? options.lr ?? FINETUNE_LR : null,
-    selectors: options.selectors.map(selectorLabel), counts,
+    selectors: options.selectors.map(selectorLabel), counts: state.counts,
     lastStage: { name: last.name, firstFilter: last.firstFilter, filters: last.filters },
-    curves: aggregateCurves(images, options.K), images: options.keepImages === false ? [] : images, warnings
+    curves: aggregateCurves(state.images, options.K), images: options.keepImages === false ? [] : state.images, warnings
   };
 }
 
-interface OneContext {
-  layout: FilterLayout;
-  stages: ReturnType<typeof stageLayout>;
-  source: SaliencySource;
-  options: VerifyOptions;
-  caveat: (filters: Int32Array) => void;
-}
-
-async function verifyOne(tf: Tf, model: ModelHandle, batch: InputBatch, row: number, label: number, ctx: OneContext): Promise<ImageRecord> {
-  const [, h, w, c] = batch.x.shape;
-  const x = tf.slice(batch.x, [row, 0, 0, 0], [1, h, w, c]) as tfTypes.Tensor4D;
+/** Counts the batch's rows and runs the protocol on its misclassified ones. */
+async function verifyBatch(state: RunState, batch: InputBatch, io: VerifyIO): Promise<void> {
+  const { tf, model, counts } = state;
+  if (io.signal.aborted) throw new AppError('CANCELLED', 'The job was cancelled.');
+  const predicted = tf.tidy(() => tf.argMax(model.probabilities(batch.x), 1).dataSync());
+  const rows: number[] = [];
+  batch.labels.forEach((label, row) => {
+    counts.inputs++;
+    if (label === null) counts.unlabelled++;
+    else if (predicted[row] === label) counts.correct++;
+    else rows.push(row);
+  });
+  counts.misclassified += rows.length;
+  if (rows.length === 0) return;
+  const x = tf.gather(batch.x, rows) as tfTypes.Tensor4D;
   try {
-    const index = batch.indices[row];
-    const item = { ...(await ctx.source(x, label, index)), index };
-    const selections = ctx.options.selectors.map((spec) => ({ selector: selectorLabel(spec), filters: selectFilters(spec, item, ctx.stages, ctx.options.K) }));
-    selections.forEach((s) => checkFilterList(ctx.layout, s.filters, `selector "${s.selector}" on input ${index}`));
-    selections.forEach((s) => ctx.caveat(s.filters));
-    return { index, ...imageCurves(tf, model, ctx.layout, x, label, selections, ctx.options.protocol, ctx.options.lr ?? FINETUNE_LR) };
+    const labels = rows.map((r) => batch.labels[r] as number);
+    const indices = rows.map((r) => batch.indices[r]);
+    const items = await state.source(x, labels, indices);
+    if (items.length !== rows.length) throw new AppError('INTERNAL', `param-verify: the saliency source answered ${items.length} items for ${rows.length} inputs.`);
+    for (let j = 0; j < rows.length; j++) {
+      if (io.signal.aborted) throw new AppError('CANCELLED', 'The job was cancelled.');
+      state.images.push(verifyOne(state, x, j, labels[j], { ...items[j], index: indices[j] }));
+    }
   } finally {
     x.dispose();
+  }
+}
+
+/** Selections and curves of row j of x. */
+function verifyOne(state: RunState, x: tfTypes.Tensor4D, j: number, label: number, item: SelectorItem): ImageRecord {
+  const { tf, options } = state;
+  const selections = options.selectors.map((spec) => ({ selector: selectorLabel(spec), filters: selectFilters(spec, item, state.stages, options.K) }));
+  selections.forEach((s) => checkFilterList(state.layout, s.filters, `selector "${s.selector}" on input ${item.index}`));
+  selections.forEach((s) => state.caveat(s.filters));
+  const xj = tf.slice(x, j, 1) as tfTypes.Tensor4D;
+  try {
+    return { index: item.index, ...imageCurves(tf, state.model, state.layout, xj, label, selections, options.protocol, options.lr ?? FINETUNE_LR) };
+  } finally {
+    xj.dispose();
   }
 }
