@@ -9,6 +9,11 @@ import { getImageSet } from './inputs';
 import { predict } from './predict';
 import { runParamRank } from './parameter-saliency/rank/job';
 import { runReferenceStats } from './parameter-saliency/reference/job';
+import { runParamVerify } from './parameter-saliency/verify/job';
+import { runWhatIf } from './parameter-saliency/what-if/request';
+import { runProject } from './parameter-saliency/projection/request';
+import { runBias } from './parameter-saliency/bias/request';
+import { runTriage } from './parameter-saliency/triage/job';
 import { planMaps, runMaps } from './run-maps';
 import { runSaliency } from './run-saliency';
 import { listMethods } from './saliency';
@@ -53,6 +58,11 @@ export function createEngineHandlers(tfl: typeof tf, info: BackendInfo): EngineH
     maps: async (req, io) => runMaps(tfl, info, await loadModel(req.modelPath), req, io),
     paramStats: async (req, io) => runReferenceStats(tfl, await loadModel(req.modelPath), req, io),
     paramRank: async (req, io) => runParamRank(tfl, await loadModel(req.modelPath), req, io),
+    paramVerify: async (req, io) => runParamVerify(tfl, await loadModel(req.modelPath), req, io),
+    whatIf: async (req) => runWhatIf(tfl, await loadModel(req.modelPath), req),
+    paramProject: async (req) => runProject(tfl, await loadModel(req.modelPath), req),
+    paramBias: async (req) => runBias(await loadModel(req.modelPath), req),
+    paramTriage: async (req) => runTriage(req),
     crash: async ({ exitCode }) => process.exit(exitCode ?? 70)
   };
 }

@@ -15,6 +15,11 @@ import type { MapsOutputSpec, OutputPaths } from './export/paths';
 import type { PngRequest } from './export/png-style';
 import type { ParamRankRequest, ParamRankResult } from './parameter-saliency/rank/types';
 import type { ParamStatsRequest, ParamStatsResult } from './parameter-saliency/reference/types';
+import type { ParamVerifyRequest, ParamVerifyResult } from './parameter-saliency/verify/types';
+import type { WhatIfRequest, WhatIfResponse } from './parameter-saliency/what-if/request';
+import type { ProjectRequest, ProjectResponse } from './parameter-saliency/projection/request';
+import type { BiasRequest, BiasResponse } from './parameter-saliency/bias/request';
+import type { TriageRequest, TriageResult } from './parameter-saliency/triage/job';
 
 /** Where inputs come from: an image set (folder / manifest.csv / .npy) and optionally a subset. */
 export interface InputsSpec {
@@ -104,6 +109,16 @@ export interface EngineMethods {
   paramStats: { params: ParamStatsRequest; result: ParamStatsResult };
   /** Filter rankings (z-score/POT) of inputs against a stats dir, written to ranks.json (parameter-saliency/rank/job.ts). */
   paramRank: { params: ParamRankRequest; result: ParamRankResult };
+  /** Verification protocols (zero / one-step fine-tune of the top-k filters) over a set's errors, written to curves.json (parameter-saliency/verify/job.ts). */
+  paramVerify: { params: ParamVerifyRequest; result: ParamVerifyResult };
+  /** Live what-if: one image's prediction after zeroing / scaling / fine-tuning a set of filters; weights restored before it answers. */
+  whatIf: { params: WhatIfRequest; result: WhatIfResponse };
+  /** Input-space projection of parameter saliency for one image (boosted-cosine double backprop), optionally with the masking check. */
+  paramProject: { params: ProjectRequest; result: ProjectResponse };
+  /** Layer-depth bias tables (share of top-k filters per stage vs the stage's share of filters) of ranks.json runs. */
+  paramBias: { params: BiasRequest; result: BiasResponse };
+  /** Misclassification triage of a ranks.json run: clusters of errors sharing salient filters, saliency-space neighbours. */
+  paramTriage: { params: TriageRequest; result: TriageResult };
   /** Test hook: the host exits at once with the given code (simulates a crash). */
   crash: { params: { exitCode?: number }; result: never };
 }

@@ -58,6 +58,17 @@ export function nearestNeighbours(profiles: ArrayLike<number>[], query: number, 
   return found.slice(0, k);
 }
 
+/** The `k` nearest neighbours of every profile (itself excluded), normalising each profile once. */
+export function allNearestNeighbours(profiles: ArrayLike<number>[], k: number): Neighbour[][] {
+  if (!Number.isInteger(k) || k < 1) throw new AppError('PARAM_INVALID', `triage: \`k\` must be a positive integer, got ${k}.`);
+  const rows = unitRows(profiles);
+  return rows.map((q, query) => {
+    const found: Neighbour[] = [];
+    rows.forEach((r, item) => item !== query && found.push({ item, distance: Math.abs(dot(q, r) - 1) }));
+    return found.sort((a, b) => a.distance - b.distance || a.item - b.item).slice(0, k);
+  });
+}
+
 /** All pairwise distances d(i, j), row-major [N·N] (for many queries or for clustering). */
 export function cosineDistanceMatrix(profiles: ArrayLike<number>[]): Float64Array {
   const rows = unitRows(profiles);
