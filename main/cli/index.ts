@@ -12,6 +12,7 @@ import { registerMapsCommand } from './commands/maps';
 import { registerParamRankCommand } from './commands/param-rank';
 import { registerParamStatsCommand } from './commands/param-stats';
 import { registerPotFitCommand } from './commands/pot-fit';
+import { registerParamVerifyCommand } from './commands/param-verify';
 
 interface GlobalRun {
   json: boolean;
@@ -84,6 +85,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerParamStatsCommand(program, setExit);
   registerParamRankCommand(program, setExit);
   registerPotFitCommand(program, setExit);
+  registerParamVerifyCommand(program, setExit);
   return program;
 }
 
