@@ -125,6 +125,19 @@ describe('saliency panel: choosing a method', () => {
     expect(wrapper.get('[data-testid="saliency-start"]').attributes('disabled')).toBeUndefined();
   });
 
+  it('says so when a CAM is zero everywhere, instead of showing a bare image', async () => {
+    canvas = installRecordingCanvas();
+    let fake: FakeApi;
+    ({ wrapper, fake } = await mountWithImage({ jobOutcome: 'manual' }));
+    await option(wrapper, 'grad-cam').trigger('click');
+    await wrapper.get('[data-testid="saliency-start"]').trigger('click');
+    await vi.waitFor(() => expect(wrapper!.find('[data-testid="job-cancel"]').exists()).toBe(true));
+    const jobId = wrapper.get('[data-testid="job-status"]').attributes('data-job-id') as string;
+    fake.emit('jobs:partial', { jobId, item: { index: 3, width: 28, height: 28, data: new Float32Array(784), targetClass: 3, score: 2.5 } });
+    await vi.waitFor(() => expect(wrapper!.find('[data-testid="saliency-flat"]').exists()).toBe(true));
+    expect(wrapper.get('[data-testid="saliency-flat"]').text()).toBe('The map is zero everywhere, so there is no overlay. This layer holds no positive evidence for the class; try an earlier layer.');
+  });
+
   it('locks the settings while a job runs, and a long job can be cancelled', async () => {
     ({ wrapper } = await mountWithImage({ jobOutcome: 'manual' }));
     await option(wrapper, 'occlusion').trigger('click');

@@ -19,7 +19,8 @@ test('launches one secure window that shows the backend and computes a gradient 
     expect(await workbench.page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
     await workbench.waitForPredictions();
     await workbench.selectImage(0);
-    const range = await workbench.computeGradientMap();
+    await expect(workbench.methodOption('gradient')).toHaveAttribute('aria-checked', 'true');
+    const range = await workbench.computeMap();
     expect(range.max).toBeGreaterThan(range.min);
     expect(app.windows()).toHaveLength(1);
   } finally {

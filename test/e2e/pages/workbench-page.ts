@@ -16,11 +16,20 @@ export class WorkbenchPage {
   readonly panel: Locator;
   readonly startButton: Locator;
   readonly cancelButton: Locator;
+  readonly jobStatus: Locator;
   readonly jobState: Locator;
   readonly jobError: Locator;
   readonly map: Locator;
   readonly colorBar: Locator;
   readonly toasts: Locator;
+  readonly caption: Locator;
+  readonly blocked: Locator;
+  readonly seedInput: Locator;
+  readonly targetKind: Locator;
+  readonly targetClass: Locator;
+  readonly progressBar: Locator;
+  readonly errorMessage: Locator;
+  readonly errorHint: Locator;
 
   constructor(readonly page: Page) {
     const id = (testId: string) => page.getByTestId(testId);
@@ -37,11 +46,67 @@ export class WorkbenchPage {
     this.panel = id('saliency-panel');
     this.startButton = id('saliency-start');
     this.cancelButton = id('job-cancel');
+    this.jobStatus = id('job-status');
     this.jobState = id('job-state');
     this.jobError = id('job-error');
     this.map = id('saliency-map');
     this.colorBar = id('color-bar');
     this.toasts = id('toast');
+    this.caption = id('saliency-target');
+    this.blocked = id('saliency-blocked');
+    this.seedInput = id('seed-input');
+    this.targetKind = id('target-kind');
+    this.targetClass = id('target-class');
+    this.progressBar = this.jobStatus.getByRole('progressbar');
+    this.errorMessage = this.jobError.getByTestId('error-message');
+    this.errorHint = this.jobError.getByTestId('error-hint');
+  }
+
+  methodOption(methodId: string): Locator {
+    return this.page.locator(`[data-testid="method-option"][data-method-id="${methodId}"]`);
+  }
+
+  param(name: string): Locator {
+    return this.page.locator(`[data-testid="param-input"][data-param="${name}"]`);
+  }
+
+  scoreOption(score: 'logit' | 'prob'): Locator {
+    return this.page.locator(`[data-testid="score-option"][data-score="${score}"]`);
+  }
+
+  async selectMethod(methodId: string): Promise<void> {
+    await this.methodOption(methodId).click();
+    await expect(this.methodOption(methodId)).toHaveAttribute('aria-checked', 'true');
+  }
+
+  /** Types into the selected method's parameter field (text fields only). */
+  async setParam(name: string, value: string): Promise<void> {
+    await this.param(name).fill(value);
+  }
+
+  /**
+   * Clicks Compute and waits until a new job (an id other than the last one shown) is running
+   * or already over; returns its id.
+   */
+  async startMap(): Promise<string> {
+    const before = (await this.jobStatus.count()) > 0 ? await this.jobStatus.getAttribute('data-job-id') : null;
+    await this.startButton.click();
+    await expect(this.jobStatus).toHaveAttribute('data-job-id', /.+/);
+    await expect(this.jobStatus).not.toHaveAttribute('data-job-id', before ?? '');
+    return (await this.jobStatus.getAttribute('data-job-id')) as string;
+  }
+
+  /** Waits for the current job to end in `state` (succeeded, failed or cancelled). */
+  async waitForJob(state: 'succeeded' | 'failed' | 'cancelled'): Promise<void> {
+    await expect(this.jobStatus).toHaveAttribute('data-state', state);
+  }
+
+  /** Computes a map with the current settings and waits until it is drawn; returns its range. */
+  async computeMap(): Promise<{ min: number; max: number }> {
+    await this.startMap();
+    await this.waitForJob('succeeded');
+    await expect(this.map).toHaveAttribute('data-map-ready', 'true');
+    return { min: Number(await this.map.getAttribute('data-map-min')), max: Number(await this.map.getAttribute('data-map-max')) };
   }
 
   /** Opens the workbench with the test token and waits until start-up requests have settled. */
@@ -61,13 +126,6 @@ export class WorkbenchPage {
     await tile.click();
     await expect(tile).toHaveAttribute('aria-pressed', 'true');
     return tile;
-  }
-
-  /** Starts the gradient map for the selected image and waits until the overlay is drawn. */
-  async computeGradientMap(): Promise<{ min: number; max: number }> {
-    await this.startButton.click();
-    await expect(this.map).toHaveAttribute('data-map-ready', 'true');
-    return { min: Number(await this.map.getAttribute('data-map-min')), max: Number(await this.map.getAttribute('data-map-max')) };
   }
 
   async screenshot(name: string): Promise<string> {
