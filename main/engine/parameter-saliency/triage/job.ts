@@ -73,10 +73,20 @@ function confusionRates(errors: TriageError[], neighbours: Array<Array<{ error: 
   const same = (a: number, b: number) => errors[a].label === errors[b].label && errors[a].predicted === errors[b].predicted;
   let hits = 0;
   let listed = 0;
-  neighbours.forEach((list, a) => list.forEach(({ error }) => ((hits += same(a, error) ? 1 : 0), listed++)));
+  neighbours.forEach((list, a) => {
+    for (const { error } of list) {
+      if (same(a, error)) hits++;
+      listed++;
+    }
+  });
   let pairs = 0;
   let sharing = 0;
-  for (let a = 0; a < errors.length; a++) for (let b = a + 1; b < errors.length; b++) (pairs++, (sharing += same(a, b) ? 1 : 0));
+  for (let a = 0; a < errors.length; a++) {
+    for (let b = a + 1; b < errors.length; b++) {
+      pairs++;
+      if (same(a, b)) sharing++;
+    }
+  }
   return { neighbours: listed ? hits / listed : 0, allPairs: pairs ? sharing / pairs : 0 };
 }
 
