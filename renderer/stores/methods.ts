@@ -47,15 +47,7 @@ export const useMethodsStore = defineStore('methods', () => {
 
   function targetSpec(): SaliencyJobSpec['target'] {
     if (target.value === 'class') return { kind: 'class', classIndex: classIndex.value };
-    function setScore(kind: ScoreKind): void {
-    score.value = kind;
-  }
-
-  function setSeed(text: string): void {
-    seed.value = text;
-  }
-
-  return { kind: target.value };
+    return { kind: target.value };
   }
 
   /** Fetches the method list once it is needed; a failure is a toast, and a later call tries again. */

@@ -78,7 +78,9 @@ describe('saliency panel: choosing a method', () => {
     await param(wrapper, 'n').setValue('200');
     await param(wrapper, 'returnMasks').setValue(false);
     await wrapper.get('[data-testid="seed-input"]').setValue('11');
+    expect(wrapper.get('[data-testid="run-options"]').text()).not.toContain('method default');
     await wrapper.get('[data-testid="score-option"][data-score="logit"]').trigger('click');
+    expect(wrapper.get('[data-testid="run-options"]').text()).toContain('Score (method default: probability)');
     await wrapper.get('[data-testid="saliency-start"]').trigger('click');
     await vi.waitFor(() => expect(wrapper!.get('[data-testid="job-state"]').text()).toBe('Done'));
     expect(lastSpec(fake)).toMatchObject({ method: 'rise', params: { n: 200, grid: 7, p: 0.5, returnMasks: false }, score: 'logit', seed: 11 });
