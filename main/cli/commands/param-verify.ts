@@ -18,6 +18,7 @@ import { progressBar } from '../output';
 import { runWithEngine, UsageError } from './engine-run';
 import { parseIndices } from './maps-args';
 
+/** The parsed flags, as commander hands them over. */
 export interface ParamVerifyFlags {
   model?: string;
   stats?: string;

@@ -14,6 +14,7 @@
 import { AppError } from '../../../../shared/errors';
 import type { StageLayout } from './stages';
 
+/** One stage of a bias table. */
 export interface BiasRow {
   stage: string;
   /** Number of top-k picks in the stage over all images. */
@@ -27,6 +28,7 @@ export interface BiasRow {
   ratio: number;
 }
 
+/** One ranking's bias table over a set of images. */
 export interface BiasTable {
   ranking: string;
   k: number;

@@ -11,6 +11,7 @@ import { filterLayout } from '../verify/filters';
 import { layerDepthBias, type BiasTable } from './layer-depth';
 import { stageLayout, type StageMapping } from './stages';
 
+/** The `paramBias` engine request. */
 export interface BiasRequest {
   modelPath: string;
   /** ranks.json files; each becomes one table, named by its ranking. */
@@ -22,6 +23,7 @@ export interface BiasRequest {
   allInputs?: boolean;
 }
 
+/** The stages and one table per ranks file. */
 export interface BiasResponse {
   stages: Array<{ name: string; layers: string[]; filters: number; share: number }>;
   tables: BiasTable[];

@@ -18,6 +18,7 @@ import type { FilterLayout } from '../verify/filters';
  */
 export type StageMapping = Record<string, string> | Array<{ match: string; stage: string }>;
 
+/** One stage: its kernels and filter count. */
 export interface Stage {
   name: string;
   /** Kernel names in model order. */
@@ -30,6 +31,7 @@ export interface Stage {
   firstFilter: number;
 }
 
+/** The stages of a model, each filter's stage, and the last stage. */
 export interface StageLayout {
   stages: Stage[];
   /** Stage index of every global filter. */

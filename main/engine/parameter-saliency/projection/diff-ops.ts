@@ -27,6 +27,7 @@ export function windowGeometry(size: number, kernel: number, stride: number, pad
   return { out: Math.floor((size - kernel) / stride) + 1, before: 0, after: 0 };
 }
 
+/** Geometry of a window op (conv or pool): kernel, strides, TF padding. */
 export interface WindowSpec {
   kernel: [number, number];
   strides: [number, number];

@@ -25,11 +25,13 @@ import { differentiableProfile, releaseKept } from './profile';
 
 type Tf = typeof tfTypes;
 
+/** Reference μ and σ per filter (σ ≤ 1e−14 or NaN is guarded to 1). */
 export interface ProjectionStats {
   mean: ArrayLike<number>;
   std: ArrayLike<number>;
 }
 
+/** Boosting and averaging options (defaults as the reference code). */
 export interface ProjectionOptions {
   /** Number of top filters boosted (default 10). */
   k?: number;
@@ -43,6 +45,7 @@ export interface ProjectionOptions {
   seed?: number;
 }
 
+/** The projection of one row of the batch. */
 export interface ProjectionRow {
   filters: number[];
   /** ŝ(x), all L filters. */

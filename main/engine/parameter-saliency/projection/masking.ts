@@ -20,6 +20,7 @@ import { differentiableProfile, releaseKept } from './profile';
 
 type Tf = typeof tfTypes;
 
+/** Share of pixels masked, random masks averaged, and their seed. */
 export interface MaskingOptions {
   /** Share of pixels masked (default 0.1). */
   fraction?: number;
@@ -28,6 +29,7 @@ export interface MaskingOptions {
   seed?: number;
 }
 
+/** Mean z-score of the boosted filters before and after each mask, and the drops. */
 export interface MaskingResult {
   filters: number[];
   masked: number;

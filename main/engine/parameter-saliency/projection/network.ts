@@ -29,6 +29,7 @@ export interface NetConv {
   outShape: [number, number, number];
 }
 
+/** The twin: forward pass with conv taps, and its conv geometry. */
 export interface ProjectionNetwork {
   convs: NetConv[];
   /** Number of classes (logit columns). */

@@ -14,6 +14,7 @@ import { inputSpaceSaliency } from './input-saliency';
 import { maskingCheck, type MaskingResult } from './masking';
 import { buildProjectionNetwork } from './network';
 
+/** The `paramProject` engine request. */
 export interface ProjectRequest {
   modelPath: string;
   /** Stats dir of this model (μ, σ standardise the profile). */
@@ -33,6 +34,7 @@ export interface ProjectRequest {
   maskFraction?: number;
 }
 
+/** The projection of one image: display map, raw gradient, boosted filters, masking check. */
 export interface ProjectResponse {
   index: number;
   label: number;

@@ -13,6 +13,7 @@ import { AppError } from '../../../../shared/errors';
 /** Activations whose derivative TF.js can differentiate again. */
 export type Activation = 'linear' | 'relu' | 'softplus' | 'tanh' | 'sigmoid' | 'softmax';
 
+/** One step of the twin network, in model order. */
 export type NetOp =
   | { kind: 'conv'; layer: string; kernelSize: [number, number]; strides: [number, number]; padding: 'same' | 'valid'; useBias: boolean; activation: Activation }
   | { kind: 'dense'; layer: string; useBias: boolean; activation: Activation }

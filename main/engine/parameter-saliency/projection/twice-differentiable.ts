@@ -15,6 +15,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
 
+/** Drop-in replacements whose gradients survive a second backward pass. */
 export interface TwiceDifferentiable {
   /** log Σ_k exp z_k over axis 1 of [B, K]: gradient softmax(z). */
   logSumExp(z: Tensor): tfTypes.Tensor1D;

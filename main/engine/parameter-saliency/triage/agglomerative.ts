@@ -9,6 +9,7 @@
  * neighbour was i or j need a rescan after a merge.
  */
 
+/** Where the merging stops. */
 export interface LinkageOptions {
   /** Stop before merging clusters farther apart than this. */
   maxDistance: number;

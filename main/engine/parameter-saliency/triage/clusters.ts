@@ -18,6 +18,7 @@
 import { AppError } from '../../../../shared/errors';
 import { averageLinkage } from './agglomerative';
 
+/** Top-k, cut distance, shared-filter share and tags of the clustering. */
 export interface ClusterOptions {
   /** Top-k filters per error (default 10). */
   k?: number;
@@ -29,6 +30,7 @@ export interface ClusterOptions {
   tags?: string[];
 }
 
+/** One group of errors and what its members share. */
 export interface ErrorCluster {
   /** Item positions in the input list, ascending. */
   members: number[];

@@ -19,6 +19,7 @@ import { standardize } from '../stats';
 import { clusterErrors, type ErrorCluster } from './clusters';
 import { allNearestNeighbours } from './neighbours';
 
+/** The `paramTriage` engine request. */
 export interface TriageRequest {
   /** ranks.json written by paramRank. */
   ranks: string;
@@ -33,6 +34,7 @@ export interface TriageRequest {
   neighbours?: number;
 }
 
+/** One misclassified input of the ranking run. */
 export interface TriageError {
   index: number;
   path: string;
@@ -40,6 +42,7 @@ export interface TriageError {
   predicted: number;
 }
 
+/** Errors, their clusters and (with profiles) their saliency-space neighbours. */
 export interface TriageResult {
   errors: TriageError[];
   /** Cluster members are positions in `errors`. */

@@ -10,6 +10,7 @@
  */
 import { AppError } from '../../../../shared/errors';
 
+/** A neighbour and its cosine distance. */
 export interface Neighbour {
   /** Position of the neighbour in the `profiles` list. */
   item: number;

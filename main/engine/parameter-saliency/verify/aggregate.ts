@@ -12,6 +12,7 @@
  */
 import type { ImageCurves } from './protocol';
 
+/** One selector's available-case curves, indexed by k − 1. */
 export interface CurveSummary {
   selector: string;
   /** 1 … K. */

@@ -37,6 +37,7 @@ export interface FilterRef {
   index: number;
 }
 
+/** The global numbering, its kernel blocks and a global → (kernel, index) lookup. */
 export interface FilterLayout {
   readonly blocks: LayerBlock[];
   /** L: the number of filters over all kernels. */

@@ -24,7 +24,9 @@ import type { SelectorSpec } from './selectors';
 import { statsSaliencySource } from './stats-source';
 import { SELECTOR_IDS, type CurvesDocument, type ImageCurvesDto, type ParamVerifyRequest, type ParamVerifyResult, type SelectorId } from './types';
 
+/** K of the papers' fine-tuning figures (25 filters). */
 export const DEFAULT_VERIFY_K = 25;
+/** Inputs per forward/profile pass. */
 export const DEFAULT_VERIFY_BATCH = 32;
 
 interface Resolved {

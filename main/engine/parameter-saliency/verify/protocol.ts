@@ -22,6 +22,7 @@ import type { FilterLayout } from './filters';
 
 type Tf = typeof tfTypes;
 
+/** Protocol A (turn filters off) or B (one SGD step). */
 export type ProtocolKind = 'zero' | 'finetune';
 
 /** One selector's curve on one input; arrays have one entry per available k (1 … filters.length). */
@@ -33,6 +34,7 @@ export interface SelectorCurve {
   corrected: Uint8Array;
 }
 
+/** All selectors' curves on one input, with its before-edit probabilities. */
 export interface ImageCurves {
   label: number;
   predicted: number;

@@ -29,6 +29,7 @@ type Tf = typeof tfTypes;
  */
 export type SaliencySource = (x: tfTypes.Tensor4D, labels: number[], indices: number[]) => SelectorItem[] | Promise<SelectorItem[]>;
 
+/** Protocol, K and selectors of a verification run. */
 export interface VerifyOptions {
   protocol: ProtocolKind;
   /** Largest number of filters modified (k = 1 … K). */
@@ -42,16 +43,19 @@ export interface VerifyOptions {
   keepImages?: boolean;
 }
 
+/** Cancellation, progress and log of a run. */
 export interface VerifyIO {
   signal: AbortSignal;
   progress?(p: JobProgress): void;
   log?(message: string): void;
 }
 
+/** One misclassified input's curves, with its index in the set. */
 export interface ImageRecord extends ImageCurves {
   index: number;
 }
 
+/** Counts, available-case curves, per-input curves and caveats of a run. */
 export interface VerifyResult {
   protocol: ProtocolKind;
   K: number;

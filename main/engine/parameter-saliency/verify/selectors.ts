@@ -13,6 +13,7 @@ import { createRng } from '../../../../shared/random';
 import { AppError } from '../../../../shared/errors';
 import type { StageLayout } from '../bias/stages';
 
+/** Which filters to modify, in which order (file doc). */
 export type SelectorSpec =
   | { kind: 'ranking'; name: string }
   | { kind: 'random'; seed: number }

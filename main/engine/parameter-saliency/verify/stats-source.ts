@@ -17,6 +17,7 @@ import { rankDescending, rankPot, scorePot, standardize, type PotModel } from '.
 import type { SaliencySource } from './run';
 import type { SelectorItem } from './selectors';
 
+/** The source and what it was built from. */
 export interface StatsSource {
   source: SaliencySource;
   stats: StatsFile;

@@ -11,8 +11,10 @@ import type { ProtocolKind } from './protocol';
 /** Persisted selector ids (CLI `--selector`). */
 export type SelectorId = 'zscore' | 'pot' | 'random' | 'least' | 'last-stage';
 
+/** Every selector id, in the order curves.json lists them. */
 export const SELECTOR_IDS: SelectorId[] = ['zscore', 'pot', 'random', 'least', 'last-stage'];
 
+/** The `paramVerify` engine request (CLI `saliency param-verify`). */
 export interface ParamVerifyRequest {
   modelPath: string;
   /** Stats dir written by `paramStats` for this model. */
@@ -56,6 +58,7 @@ export interface ImageCurvesDto {
   selectors: Record<string, { filters: number[]; deltaWrong: number[]; deltaTrue: number[]; corrected: number[] }>;
 }
 
+/** What `paramVerify` answers once curves.json is written. */
 export interface ParamVerifyResult {
   out: string;
   protocol: ProtocolKind;

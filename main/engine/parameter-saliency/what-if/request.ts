@@ -11,6 +11,7 @@ import { getImageSet, labelToClass } from '../../inputs';
 import type { FilterAction } from './kernel-edit';
 import { whatIf, type WhatIfResult } from './what-if';
 
+/** The `whatIf` engine request: one image of a set, a filter set and an action. */
 export interface WhatIfRequest {
   modelPath: string;
   /** The image set and (for .npy) its labels. */
@@ -26,6 +27,7 @@ export interface WhatIfRequest {
   label?: number | null;
 }
 
+/** The what-if answer plus the engine-side latency. */
 export interface WhatIfResponse extends WhatIfResult {
   index: number;
   /** Milliseconds from the edit to the restored weights (engine side, without messaging). */

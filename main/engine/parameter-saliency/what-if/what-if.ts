@@ -16,6 +16,7 @@ import { applyFilterAction, checkAction, crossEntropyKernelGradients, type Filte
 
 type Tf = typeof tfTypes;
 
+/** What to change, and what to report. */
 export interface WhatIfParams {
   /** Global filter indices (model order). */
   filters: number[];
@@ -26,12 +27,14 @@ export interface WhatIfParams {
   label?: number | null;
 }
 
+/** One entry of a top-k list. */
 export interface ClassProbability {
   classIndex: number;
   className: string;
   probability: number;
 }
 
+/** Predictions before and after the edit, in probability units. */
 export interface WhatIfResult {
   filters: FilterRef[];
   action: FilterAction;
