@@ -93,6 +93,13 @@ function paramError(spec: Record<string, unknown>): AppErrorData | null {
   return null;
 }
 
+/** How many steps a job runs in the fake: one per 100 samples, integration steps or iterations, so long settings take long. */
+function workSteps(spec: Record<string, unknown>): number {
+  const params = (spec.params ?? {}) as Record<string, unknown>;
+  const counts = ['n', 'steps', 'iterations'].map((k) => params[k]).filter((v): v is number => typeof v === 'number');
+  return Math.max(1, Math.floor(Math.max(0, ...counts) / 100));
+}
+
 /** A synthetic, deterministic "digit": a ring whose radius depends on the index. */
 function digitImage(index: number, size: number): RgbaImage {
   const data = new Uint8ClampedArray(size * size * 4);
@@ -158,8 +165,8 @@ class FakeBackend {
     this.emit('jobs:state', job);
   }
 
-  private step(fn: () => void): void {
-    setTimeout(fn, this.o.stepMs);
+  private step(fn: () => void, steps = 1): void {
+    setTimeout(fn, this.o.stepMs * steps);
   }
 
   finishJob(jobId: string, outcome: 'succeed' | 'fail'): void {
@@ -187,7 +194,7 @@ class FakeBackend {
       this.emit('jobs:progress', { jobId: job.id, progress: { done: 0, total: 1, message: 'computing gradients' } });
       // The engine validates parameters before any work, so a bad spec fails even in `manual` mode.
       const outcome = paramError(spec) ? 'fail' : this.o.jobOutcome;
-      if (outcome !== 'manual') this.step(() => this.finishJob(job.id, outcome));
+      if (outcome !== 'manual') this.step(() => this.finishJob(job.id, outcome), workSteps(spec));
     });
     return { jobId: job.id };
   }
