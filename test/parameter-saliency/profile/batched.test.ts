@@ -12,7 +12,7 @@ import { ROOT } from '../../cli/helpers';
 import { useBackend } from '../../support/each-backend';
 import { buildConvZoo, buildNestedModel, buildSmoothCnn, GRAPH_FIXTURES, makeTempDir, seededInput, writeFixture } from '../../support/make-fixtures';
 import { expectNoLeak, maxAbs, relativeError } from '../../support/tensor-asserts';
-import { blockError, buildSharedConv, buildSinglePosition } from './helpers';
+import { blockError, buildLargeOutput, buildSharedConv, buildSinglePosition } from './helpers';
 
 const DEMO = path.join(ROOT, 'demo', 'models', 'digits-cnn-malicious');
 
@@ -49,6 +49,7 @@ describe('filter profile: one backward pass per batch equals one per image (nati
     ['conv zoo (BatchNorm, Dropout, transpose, separable, strided)', () => writeFixture(root, 'zoo', () => buildConvZoo()), 5],
     ['nested Sequential', () => writeFixture(root, 'nested', () => buildNestedModel()), 4],
     ['single output position (rank-1 shortcut, conv and depthwise)', () => writeFixture(root, 'single', () => buildSinglePosition()), 6],
+    ['large outputs (per-sample kernel calls: conv, depthwise, transpose)', () => writeFixture(root, 'large', () => buildLargeOutput()), 3],
     ['demo digits-cnn-malicious', async () => DEMO, 16]
   ];
 

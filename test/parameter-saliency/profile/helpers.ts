@@ -129,3 +129,23 @@ export function blockError(table: FilterTable, a: Float32Array, b: Float32Array,
   }
   return worst;
 }
+
+/**
+ * Outputs above per-sample.ts's LOOP_MIN_POSITIONS (1,024), where one backend kernel call per
+ * sample replaces im2col: 36×36×2 → conv 3×3 ×4 (1,296 positions) → depthwise 3×3 ×2 → transpose
+ * 3×3 stride 2 → 3 (72×72) → conv 1×1 ×3 → GAP → dense 3.
+ */
+export function buildLargeOutput(seed = 17): tf.LayersModel {
+  const init = (s: number) => ({ kernelInitializer: tf.initializers.glorotUniform({ seed: s }), biasInitializer: seeded(s + 100) });
+  return tf.sequential({
+    name: 'large_output',
+    layers: [
+      tf.layers.conv2d({ name: 'c1', inputShape: [36, 36, 2], filters: 4, kernelSize: 3, padding: 'same', activation: 'tanh', ...init(seed) }),
+      tf.layers.depthwiseConv2d({ name: 'dw', kernelSize: 3, depthMultiplier: 2, padding: 'same', activation: 'tanh', depthwiseInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
+      tf.layers.conv2dTranspose({ name: 'tr', filters: 3, kernelSize: 3, strides: 2, padding: 'same', activation: 'tanh', ...init(seed + 2) }),
+      tf.layers.conv2d({ name: 'c2', filters: 3, kernelSize: 1, activation: 'tanh', ...init(seed + 3) }),
+      tf.layers.globalAveragePooling2d({ name: 'gap' }),
+      tf.layers.dense({ name: 'out', units: 3, ...init(seed + 4) })
+    ]
+  });
+}
