@@ -27,8 +27,10 @@ import { trueLabelLoss } from './loss';
 
 type Tf = typeof tfTypes;
 
+/** How profiles are computed (file doc). */
 export type ProfileStrategy = 'auto' | 'batched' | 'per-sample';
 
+/** Options of `filterProfiles`. */
 export interface ProfileOptions {
   strategy?: ProfileStrategy;
   /** Cap on floats per chunk of per-sample gradients (per-sample.ts). */

@@ -9,10 +9,15 @@ import type { FilterTable } from '../profile/filters';
 import type { StatsFile } from '../reference/store';
 import type { ParamRankRequest, RankingId } from './types';
 
+/** Ranking ids a request may name. */
 export const RANKINGS: RankingId[] = ['zscore', 'pot', 'naive', 'norm'];
+/** GPD estimators (stats/gpd-fit.ts). */
 export const ESTIMATORS: GpdEstimator[] = ['mle', 'mom', 'pwm'];
+/** POT threshold level of the paper and its reference code. */
 export const DEFAULT_LEVEL = 0.9;
+/** Filters listed per input unless the request says otherwise (the papers look at the top 20–50). */
 export const DEFAULT_TOP = 50;
+/** Images per backward pass unless the request says otherwise. */
 export const DEFAULT_RANK_BATCH = 32;
 
 /** A request with every default applied. */

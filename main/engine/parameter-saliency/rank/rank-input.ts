@@ -17,6 +17,7 @@ import { rankDescending, rankPot, scorePot, standardize, type PotModel, type Pot
 import type { FilterTable } from '../profile/filters';
 import type { LevelRanking, RankedFilter, RankingId } from './types';
 
+/** Everything one profile is ranked against. */
 export interface RankContext {
   table: FilterTable;
   mean: Float64Array;
@@ -29,6 +30,7 @@ export interface RankContext {
   appendBelowThreshold: boolean;
 }
 
+/** One profile's ranking: the listed filters and the per-level counts. */
 export interface ProfileRanking {
   rankedCount: number;
   potCounts: PotScores['counts'];

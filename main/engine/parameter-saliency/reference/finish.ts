@@ -13,6 +13,7 @@ import type { StatsKeyParts } from './key';
 import { PROFILES_FILE, STATS_FORMAT, statsPaths } from './layout';
 import { writeJsonAtomic, type StateFile, type StatsFile } from './store';
 
+/** What stats.json records besides the pass's state: the key and the filter table. */
 export interface FinishInput {
   key: string;
   parts: StatsKeyParts;

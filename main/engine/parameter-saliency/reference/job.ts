@@ -33,6 +33,7 @@ export interface JobIO {
   progress(progress: JobProgress): void;
 }
 
+/** Images per backward pass when the request gives none (the batched profiles gain little beyond it on CPU). */
 export const DEFAULT_STATS_BATCH = 32;
 
 /** The finished statistics with this key, when stats.json and profiles.npy are both there. */

@@ -30,6 +30,7 @@ export interface StatsKeyParts {
   profile: string;
 }
 
+/** A key (32 hex digits of the sha256) and what it was made from. */
 export interface StatsKey {
   key: string;
   parts: StatsKeyParts;

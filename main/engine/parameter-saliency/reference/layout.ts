@@ -22,12 +22,13 @@
  */
 import path from 'node:path';
 
+/** File names of the layout above. */
 export const STATS_FILE = 'stats.json';
 export const PROFILES_FILE = 'profiles.npy';
 export const ROWS_FILE = 'rows.partial.f32';
 export const STATE_FILE = 'state.json';
 
-/** Format tags of the JSON files (persisted; bump on incompatible changes). */
+/** Format tags of the JSON files (persisted; bump on incompatible changes): stats.json, state.json, pot-*.json. */
 export const STATS_FORMAT = 'saliency-param-stats-v1';
 export const STATE_FORMAT = 'saliency-param-stats-state-v1';
 export const POT_FORMAT = 'saliency-param-pot-v1';

@@ -67,6 +67,7 @@ function pushRows(welford: WelfordState, values: Float32Array, length: number, i
   }
 }
 
+/** Where the pass writes and how it computes and reports. */
 export interface PassOptions {
   dir: string;
   strategy: ProfileStrategy;

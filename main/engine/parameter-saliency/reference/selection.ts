@@ -12,6 +12,7 @@ import { openImageSet, type ImageSet } from '../../data/image-set';
 import { labelToClass } from '../../inputs';
 import type { InputsSpec } from '../../protocol';
 
+/** An opened set, the selected items in walk order, and their true classes. */
 export interface LabelledSelection {
   set: ImageSet;
   /** Item indices in walk order. */

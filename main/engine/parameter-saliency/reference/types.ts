@@ -3,6 +3,7 @@ import type { SkippedFile } from '../../../../shared/types/images';
 import type { InputsSpec } from '../../protocol';
 import type { ProfileStrategy } from '../profile/profile';
 
+/** What to compute: model, reference set, stats dir and how. */
 export interface ParamStatsRequest {
   modelPath: string;
   /** The reference set (folder, manifest or .npy with labels); every selected item needs its true label. */
@@ -17,6 +18,7 @@ export interface ParamStatsRequest {
   force?: boolean;
 }
 
+/** What was computed (or reused), with the files and timing. */
 export interface ParamStatsResult {
   dir: string;
   key: string;
