@@ -49,26 +49,53 @@ export async function readValues(file: string): Promise<Float64Array> {
   return Float64Array.from(array.data);
 }
 
+/** One `--at` value's tail probability (null where undefined, see `status`). */
+interface AtReport {
+  x: number;
+  p: number | null;
+  logP: number | null;
+  status: PotTail['status'];
+}
+
 /** The JSON object `--json` prints (also what the human form is rendered from). */
-export function potFitReport(file: string, fit: PotColumnFit, estimator: GpdEstimator, spotCompat: boolean, at: number[], tails: PotTail[]): Record<string, unknown> {
+export interface PotFitReport {
+  ok: true;
+  values: string;
+  n: number;
+  level: number;
+  threshold: number;
+  exceedances: number;
+  gamma: number | null;
+  sigma: number | null;
+  estimator: GpdEstimator;
+  spotCompat: boolean;
+  converged: boolean | null;
+  fallback: string | null;
+  logLik: number | null;
+  at: AtReport[];
+}
+
+/** Builds the report of a fit and its tail probabilities. */
+export function potFitReport(file: string, fit: PotColumnFit, estimator: GpdEstimator, spotCompat: boolean, at: number[], tails: PotTail[]): PotFitReport {
   const nan = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? null : v);
   return {
     ok: true, values: file, n: fit.n, level: fit.level, threshold: fit.threshold, exceedances: fit.exceedances,
     gamma: nan(fit.fit?.gamma), sigma: nan(fit.fit?.sigma), estimator, spotCompat,
-    converged: fit.fit?.converged ?? null, fallback: fit.fit?.diagnostics.fallback ?? null, logLik: fit.fit ? nan(fit.fit.logLik) ?? null : null,
+    converged: fit.fit?.converged ?? null, fallback: fit.fit?.diagnostics.fallback ?? null, logLik: fit.fit ? nan(fit.fit.logLik) : null,
     at: tails.map((t, i) => ({ x: at[i], p: nan(t.p), logP: Number.isFinite(t.logP) ? t.logP : null, status: t.status }))
   };
 }
 
-function formatReport(r: Record<string, any>): string {
-  const fit = r.gamma === null ? 'no fit (empty tail: no value above the threshold)' : `shape γ = ${r.gamma}, scale σ = ${r.sigma} (${r.estimator}${r.spotCompat ? ', spotCompat' : ''}${r.fallback && r.fallback !== 'none' ? `, exponential fallback: ${r.fallback}` : ''})`;
+function formatReport(r: PotFitReport): string {
+  const fallback = r.fallback && r.fallback !== 'none' ? `, exponential fallback: ${r.fallback}` : '';
+  const fit = r.gamma === null ? 'no fit (empty tail: no value above the threshold)' : `shape γ = ${r.gamma}, scale σ = ${r.sigma} (${r.estimator}${r.spotCompat ? ', spotCompat' : ''}${fallback})`;
   const lines = [`${r.n} values, level ${r.level}: threshold ${r.threshold}, ${r.exceedances} exceedances`, fit];
-  for (const a of r.at as Array<Record<string, any>>) lines.push(`  p(${a.x}) = ${a.p === null ? '-' : a.p} [${a.status}]${a.logP === null ? '' : `  log p = ${a.logP}`}`);
+  for (const a of r.at) lines.push(`  p(${a.x}) = ${a.p === null ? '-' : a.p} [${a.status}]${a.logP === null ? '' : `  log p = ${a.logP}`}`);
   return lines.join('\n') + '\n';
 }
 
 /** Runs the fit for parsed flags; returns the report. */
-export async function runPotFit(flags: PotFitFlags): Promise<Record<string, unknown>> {
+export async function runPotFit(flags: PotFitFlags): Promise<PotFitReport> {
   if (!flags.values) throw new UsageError('--values is required.', HELP);
   const level = flags.level === undefined ? 0.9 : numberOf('level', flags.level);
   if (!(level > 0 && level < 1)) throw new UsageError(`--level must lie in (0, 1), got ${level}.`, HELP);
