@@ -127,8 +127,10 @@ export function decodeNpyData(bytes: Uint8Array, dtype: NpyDtype, count: number)
   if (bytes.length < count * size) {
     throw invalid(`The .npy data is truncated: ${count} ${dtype} values need ${count * size} bytes, ${bytes.length} are there.`);
   }
-  // slice() copies into a fresh, aligned buffer, so the view below never depends on the file's offset.
-  const copy = bytes.slice(0, count * size);
+  // Copy into a fresh, aligned buffer so the view below never depends on the file's offset. Not
+  // bytes.slice(): on a Node Buffer slice() returns a view into the shared pool, not a copy.
+  const copy = new Uint8Array(count * size);
+  copy.set(bytes.subarray(0, count * size));
   if (dtype === 'int64') return int64ToInt32(copy, count);
   if (dtype === 'bool') return copy.map((b) => (b ? 1 : 0));
   return new CTORS[dtype](copy.buffer, 0, count);

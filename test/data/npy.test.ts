@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/errors';
-import { parseNpy, parseNpyHeader, serializeNpy } from '../../shared/npy';
+import { decodeNpyData, parseNpy, parseNpyHeader, serializeNpy } from '../../shared/npy';
 
 /** Fixtures written by numpy 2.4 (test/data/fixtures/make-npy-fixtures.py). */
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'npy');
@@ -78,6 +78,17 @@ describe('parseNpy on numpy-written files', () => {
     const full = load('f4-v1.npy');
     expectNpyError(full.subarray(0, full.length - 4), /truncated: 24 float32 values need 96 bytes, 92/);
     expectNpyError(full.subarray(0, 40), /truncated inside its header/);
+  });
+});
+
+describe('decodeNpyData on a Node Buffer view', () => {
+  it('reads from the view offset, not from the start of the shared pool', () => {
+    // Buffer.from(string) allocates from Node's shared pool: the bytes start at a non-zero offset.
+    const padding = Buffer.from('xyz');
+    const values = new Float32Array([1.5, -2, 3.25]);
+    const pooled = Buffer.concat([padding, Buffer.from(values.buffer)]).subarray(padding.length);
+    expect(pooled.byteOffset).toBeGreaterThan(0);
+    expect(Array.from(decodeNpyData(pooled, 'float32', 3))).toEqual([1.5, -2, 3.25]);
   });
 });
 
