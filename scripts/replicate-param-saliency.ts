@@ -16,8 +16,9 @@
  *
  *   node bin/run-ts.mjs scripts/replicate-param-saliency.ts [--out-dir demo/reports]
  *     [--cache .tmp/replicate-param-saliency] [--no-sensitivity] [--quiet]
+ *   node bin/run-ts.mjs scripts/replicate-param-saliency.ts --render-only   (param-saliency.md from the JSON)
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -59,11 +60,21 @@ async function build(ctx: Context, sensitivity: boolean, started: number): Promi
   return { format: REPORT_FORMAT, generator, setup, stats: stats.block, planted, domainShift: ood.domain, runs, sensitivity: sens };
 }
 
+/** Rewrites the Markdown from an existing report (the wording changes more often than the numbers). */
+async function renderOnly(outDir: string): Promise<void> {
+  const report = JSON.parse(await readFile(path.join(outDir, 'param-saliency.json'), 'utf8')) as Report;
+  const markdown = renderMarkdown(report);
+  await writeFile(path.join(outDir, 'param-saliency.md'), markdown);
+  process.stdout.write(markdown);
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const { values } = parseArgs({ options: { 'out-dir': { type: 'string' }, cache: { type: 'string' }, 'no-sensitivity': { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false } } });
+  const flags = { 'out-dir': { type: 'string' }, cache: { type: 'string' }, 'no-sensitivity': { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false }, 'render-only': { type: 'boolean', default: false } } as const;
+  const { values } = parseArgs({ options: flags });
   const outDir = path.resolve(values['out-dir'] ?? path.join(root, 'demo', 'reports'));
+  if (values['render-only']) return renderOnly(outDir);
   const ctx = await openContext(root, path.resolve(values.cache ?? defaultCache(root)), !!values.quiet);
   ctx.log(`backend ${ctx.info.backend}; planted filter ${PLANTED.layer} #${PLANTED.index}; sets ${Object.values(DEMO).join(', ')}`);
   const report = await build(ctx, !values['no-sensitivity'], started);

@@ -30,7 +30,7 @@ function planted(r: Report): string[] {
     '',
     plantedReading(r),
     '',
-    ...r.planted.readings.flatMap((rd) => [`Protocol A (zero) on all ${rd.runs.zero.counts.misclassified} errors of the malicious model, ${rd.id}-calibrated (\`planted\` = conv2 #11 alone):`, '', curveHeadline(rd.runs.zero), '', protocolReading(rd.runs.zero), '']),
+    ...r.planted.readings.flatMap((rd) => [`Protocol A (zero) on all ${rd.runs.zero.counts.misclassified} errors of the malicious model, ${rd.id}-calibrated (\`planted\` = conv2 #11 alone):`, '', curveHeadline(rd.runs.zero), '', protocolReading(rd.runs.zero, r.setup.filters), '']),
     ''
   ];
 }
@@ -64,7 +64,7 @@ function protocols(r: Report): string[] {
   const out = ['## 3. Protocol curves on the out-of-domain errors (digits-cnn)', ''];
   for (const run of Object.values(r.runs)) {
     const note = PAPER_NOTES[run.id]?.replace('{onePct}', pp(1 / Math.max(1, run.counts.misclassified)));
-    out.push(`### ${run.protocol === 'zero' ? 'Protocol A: zero' : `Protocol B: one-step fine-tune (lr ${run.lr})`}, ${run.counts.misclassified} errors`, '', curveTable(run.curves, r.setup.checkpoints), '', protocolReading(run, note), '');
+    out.push(`### ${run.protocol === 'zero' ? 'Protocol A: zero' : `Protocol B: one-step fine-tune (lr ${run.lr})`}, ${run.counts.misclassified} errors`, '', curveTable(run.curves, r.setup.checkpoints), '', protocolReading(run, r.setup.filters, note), '');
   }
   const fine = r.planted.readings.map((rd) => `${rd.id}: ${rd.runs.finetune.curves.filter((c) => c.selector !== 'planted').map((c) => `${c.selector} ${pp(c.correctedFraction[r.setup.K - 1])} %`).join(', ')}`);
   out.push(`Protocol B on the malicious model's errors, corrected at k = ${r.setup.K} — ${fine.join('; ')}.`, '');
