@@ -26,6 +26,7 @@ import { measureMatmul } from './matmul';
 import { buildResNet18, saveForEngine } from './resnet18';
 import { runCase, type BenchCase, type BenchContext, type BenchModel, type BenchRow } from './run-case';
 import { formatTable } from './table';
+import { formatParamBench, runParamSaliencyBench, type ParamBenchRow } from './param-saliency';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -35,6 +36,8 @@ const { values: args } = parseArgs({
     'n-demo': { type: 'string', default: '32' },
     'n-resnet': { type: 'string', default: '8' },
     'target-seconds': { type: 'string', default: '20' },
+    /** `maps` (input-space methods), `param` (parameter-saliency reference statistics), or both. */
+    suites: { type: 'string', default: 'maps,param' },
     json: { type: 'boolean', default: false }
   }
 });
@@ -74,6 +77,12 @@ function casesFor(model: BenchModel, methods: string[], nMax: number): BenchCase
   return cases;
 }
 
+/** Reference-statistics throughput (images/s), batched per-sample profiles vs one backward pass per image. */
+function paramSuite(wanted: string[], tmp: string): Promise<ParamBenchRow[]> {
+  const models = [...(wanted.includes('demo') ? ['demo'] : []), ...(wanted.includes('resnet18') ? ['resnet18-32', 'resnet18-224'] : [])];
+  return runParamSaliencyBench({ models, batches: [8, 32], images: { demo: 512, 'resnet18-32': 128, 'resnet18-224': 32 }, tmp, log });
+}
+
 async function main(): Promise<void> {
   const { tf, info } = await selectBackend();
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'saliency-bench-'));
@@ -86,16 +95,18 @@ async function main(): Promise<void> {
     const models: Array<[BenchModel, number]> = [];
     if (wanted.includes('demo')) models.push([await demoModel(), Number(args['n-demo'])]);
     if (wanted.includes('resnet18')) models.push([await resnetModel(tmp, Math.max(8, Number(args['n-resnet']))), Number(args['n-resnet'])]);
+    const suites = args.suites!.split(',');
     const rows: BenchRow[] = [];
-    for (const [model, nMax] of models) {
+    for (const [model, nMax] of suites.includes('maps') ? models : []) {
       for (const c of casesFor(model, methods, nMax)) {
         const row = await runCase(ctx, c);
         rows.push(row);
         log(`${row.model} ${row.method} batch ${row.batch} n ${row.n}: ${row.msPerMap.toFixed(1)} ms/map, ${row.passesPerSecond.toFixed(1)} passes/s`);
       }
     }
-    const summary = { backend: info, cpus: os.cpus().length, matmul, rows };
-    process.stdout.write(args.json ? JSON.stringify(summary) + '\n' : formatTable(rows));
+    const paramRows = suites.includes('param') ? await paramSuite(wanted, tmp) : [];
+    const summary = { backend: info, cpus: os.cpus().length, matmul, rows, paramSaliency: paramRows };
+    process.stdout.write(args.json ? JSON.stringify(summary) + '\n' : formatTable(rows) + (paramRows.length ? '\n' + formatParamBench(paramRows) : ''));
   } finally {
     await clearModelCache();
     await fs.rm(tmp, { recursive: true, force: true });
