@@ -26,6 +26,7 @@ import { RunOutputs } from './export/run-outputs';
 import { mapStats, type SummaryRow } from './export/summary';
 import type { HandlerIO } from './handlers';
 import { getImageSet, labelToClass } from './inputs';
+import { datasetMeanFor, type MeanImage } from './baselines';
 import { buildManifest, suppliedRecord, targetRecord } from './manifest';
 import type { ModelHandle } from './model/model-handle';
 import type { InputsSpec, MapsPlan, MapsRequest, MapsResult } from './protocol';
@@ -57,6 +58,8 @@ interface Prepared {
   budget: { bytes: number; source: 'requested' | 'default' };
   seed: number;
   warnings: string[];
+  /** Set when the method's baseline is `mean-image`; computed at the start of the run. */
+  datasetMean?: MeanImage;
 }
 
 /** Reads an .npy the caller supplied, as float32. @throws AppError NPY_INVALID naming the file and role */
@@ -165,7 +168,7 @@ async function explain(s: Loop, positions: number[], loaded: LoadedBatch): Promi
     s.totals.targetMs += performance.now() - t;
     t = performance.now();
     const onStep = (done: number, total: number) => s.io.progress({ done: positions[0], total: p.wanted.length, message: `${p.method.id}: inputs ${positions[0] + 1}–${positions[0] + rows}, step ${done} of ${total}` });
-    const ctx = { tf: tfl, model, x, targets: scores.targets, params: p.params, signal: s.io.signal, indices: loaded.indices, seed: p.seed, score: s.req.score, supplied: p.supplied, maxElementsPerPass: s.plan.maxElementsPerPass, onStep };
+    const ctx = { tf: tfl, model, x, targets: scores.targets, params: p.params, signal: s.io.signal, indices: loaded.indices, seed: p.seed, score: s.req.score, supplied: p.supplied, maxElementsPerPass: s.plan.maxElementsPerPass, onStep, datasetMean: p.datasetMean };
     const result = await p.method.run(ctx);
     s.totals.methodMs += performance.now() - t;
     if (result.maps.length !== rows * result.height * result.width) throw new AppError('INTERNAL', `${p.method.id} returned ${result.maps.length} map values for ${rows} inputs of ${result.height}×${result.width}.`);
@@ -261,6 +264,7 @@ export async function runMaps(tfl: typeof tf, info: BackendInfo, model: ModelHan
   const runId = req.runId ?? newRunId();
   checkRunId(runId);
   const p = await prepare(info, model, req, deps);
+  p.datasetMean = await datasetMeanFor(p.params, p.set, model.descriptor.preprocessing, model.descriptor.inputShape, io.signal);
   const { plan, estimate } = await measure(tfl, model, p, req);
   const probeSeconds = (performance.now() - started) / 1000;
   throwIfCancelled(io.signal);

@@ -16,7 +16,8 @@ import { requireGradients } from './backends';
 import type { ModelHandle } from './model/model-handle';
 import { getMethod } from './saliency';
 import type { SaliencyMethod } from './saliency';
-import { countInputs, inputBatches, labelToClass } from './inputs';
+import { countInputs, getImageSet, inputBatches, labelToClass } from './inputs';
+import { datasetMeanFor } from './baselines';
 import type { InputsSpec } from './protocol';
 import type { HandlerIO } from './handlers';
 
@@ -155,13 +156,15 @@ export async function runSaliency(tfl: typeof tf, info: BackendInfo, model: Mode
   }
   const skipped: SkippedFile[] = [];
   let count = 0;
+  const { preprocessing, inputShape } = model.descriptor;
+  const datasetMean = await datasetMeanFor(params, await getImageSet(req.inputs.path, req.inputs.labelsPath), preprocessing, inputShape, io.signal);
   for await (const batch of inputBatches(tfl, req.inputs, model.descriptor, req.batchSize, io.signal, (s) => skipped.push(...s))) {
     try {
       const positions = batch.indices.map((_, row) => count + skipped.length + row);
       const pick = targetPicker(req.target, classes, batch.labels, positions, batch.indices);
       const scores = await resolveTargets(tfl, model, batch.x, pick);
       const chosen = (req.score ?? method.score) === 'prob' ? scores.probs : scores.logits;
-      const result = await method.run({ tf: tfl, model, x: batch.x, targets: scores.targets, params, signal: io.signal, indices: batch.indices, seed: req.seed ?? 0, score: req.score });
+      const result = await method.run({ tf: tfl, model, x: batch.x, targets: scores.targets, params, signal: io.signal, indices: batch.indices, seed: req.seed ?? 0, score: req.score, datasetMean });
       const size = result.height * result.width;
       batch.indices.forEach((index, row) => {
         const data = result.maps.slice(row * size, (row + 1) * size);

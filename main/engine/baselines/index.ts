@@ -14,8 +14,10 @@ import { gaussianNoise } from './gaussian-noise';
 import { grey } from './grey';
 import { image } from './image';
 import { meanColour } from './mean-colour';
-import { meanImage } from './mean-image';
-import type { Baseline, BaselineDefinition, BaselineOptions, BaselineSpecObject } from './types';
+import { computeMeanImage, meanImage } from './mean-image';
+import type { Baseline, BaselineDefinition, BaselineOptions, BaselineSpecObject, MeanImage } from './types';
+import type { Preprocessing } from '../../../shared/types/model';
+import type { ImageSet } from '../data/image-set';
 import { uniformNoise } from './uniform-noise';
 
 export type { Baseline, BaselineContext, BaselineDefinition, BaselineOptions, BaselineSpecObject, MeanImage } from './types';
@@ -105,4 +107,21 @@ export function readBaselineParam(owner: string, params: Record<string, unknown>
     if (err instanceof AppError) throw new AppError('PARAM_INVALID', `${owner}: \`${name}\`: ${err.message}`, { cause: err });
     throw err;
   }
+}
+
+/**
+ * The mean image a run needs: computed (once per set, cached) only when the method's `baseline`
+ * parameter is `mean-image`; undefined otherwise, so other runs never pay for the extra pass.
+ */
+export async function datasetMeanFor(
+  params: Record<string, unknown>,
+  set: ImageSet,
+  pre: Preprocessing,
+  inputShape: [number, number, number],
+  signal?: AbortSignal
+): Promise<MeanImage | undefined> {
+  const spec = params.baseline;
+  if (spec === undefined || spec === null) return undefined;
+  if (getBaseline(spec as string | BaselineSpecObject).id !== 'mean-image') return undefined;
+  return computeMeanImage(set, pre, inputShape, { signal });
 }

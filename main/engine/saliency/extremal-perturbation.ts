@@ -193,7 +193,7 @@ async function run(ctx: SaliencyContext): Promise<SaliencyBatchResult> {
   const [rows, h, w, c] = x.shape;
   const step = p.step ?? Math.max(1, Math.round(Math.min(h, w) / 32));
   const g = smoothMaxGeometry(h, w, step, p.sigma ?? 3 * step);
-  const ref = await getBaseline(p.baseline).materialize({ tf, x, descriptor: ctx.model.descriptor, indices: ctx.indices, seed: ctx.seed });
+  const ref = await getBaseline(p.baseline).materialize({ tf, x, descriptor: ctx.model.descriptor, indices: ctx.indices, seed: ctx.seed, datasetMean: ctx.datasetMean });
   const tables = smoothMaxTables(tf, g);
   try {
     const solution: Solution = { masks: new Float32Array(rows * p.areas.length * h * w), diagnostics: Array.from({ length: rows }, () => ({})) };

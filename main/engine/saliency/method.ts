@@ -8,6 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../shared/errors';
 import { requireGradients } from '../backends';
 import type { ModelHandle } from '../model/model-handle';
+import type { MeanImage } from '../baselines/types';
 
 export interface SaliencyContext {
   tf: typeof tf;
@@ -38,6 +39,8 @@ export interface SaliencyContext {
    * methods that expand each input into many (steps, samples, masks, windows) chunk by it.
    */
   maxElementsPerPass?: number;
+  /** Per-pixel mean of the image set in model space, for the `mean-image` baseline (see `datasetMeanFor`). */
+  datasetMean?: MeanImage;
   /** Progress inside the batch, in the method's own units (steps, samples, masks, windows). */
   onStep?: (done: number, total: number) => void;
 }

@@ -129,7 +129,7 @@ async function run(ctx: SaliencyContext): Promise<SaliencyBatchResult> {
   const { tf, x } = ctx;
   const [rows, h, w] = x.shape;
   const grid = occlusionGrid(h, w, p as unknown as Record<string, unknown>);
-  const ref = await getBaseline(p.baseline).materialize({ tf, x, descriptor: ctx.model.descriptor, indices: ctx.indices, seed: ctx.seed });
+  const ref = await getBaseline(p.baseline).materialize({ tf, x, descriptor: ctx.model.descriptor, indices: ctx.indices, seed: ctx.seed, datasetMean: ctx.datasetMean });
   try {
     const both = await endpointScores(ctx, ref);
     const occluded = await occludedScores(ctx, grid, ref);

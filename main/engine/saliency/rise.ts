@@ -157,7 +157,7 @@ async function run(ctx: SaliencyContext): Promise<SaliencyBatchResult> {
   const given = ctx.supplied?.masks;
   const masks = given ? suppliedSource(given.data, given.shape, p.n, h, w) : drawnSource(ctx, p, maskGeometry(p.grid, h, w));
   throwIfCancelled(ctx.signal, rise.id);
-  const ref = await getBaseline(p.baseline).materialize({ tf, x, descriptor: ctx.model.descriptor, indices: ctx.indices, seed: ctx.seed });
+  const ref = await getBaseline(p.baseline).materialize({ tf, x, descriptor: ctx.model.descriptor, indices: ctx.indices, seed: ctx.seed, datasetMean: ctx.datasetMean });
   try {
     const ends = await endpointScores(ctx, ref);
     const acc = await weightedSum(ctx, masks, p.n, ref);
