@@ -164,7 +164,9 @@ export async function runSaliency(tfl: typeof tf, info: BackendInfo, model: Mode
       const pick = targetPicker(req.target, classes, batch.labels, positions, batch.indices);
       const scores = await resolveTargets(tfl, model, batch.x, pick);
       const chosen = (req.score ?? method.score) === 'prob' ? scores.probs : scores.logits;
-      const result = await method.run({ tf: tfl, model, x: batch.x, targets: scores.targets, params, signal: io.signal, indices: batch.indices, seed: req.seed ?? 0, score: req.score, datasetMean });
+      const result = await method.run({ tf: tfl, model, x: batch.x, targets: scores.targets, params, signal: io.signal, indices: batch.indices, seed: req.seed ?? 0, score: req.score, datasetMean,
+        // Fractional progress inside a batch, so a long single-image job (RISE, extremal perturbation) moves too.
+        onStep: (done, steps) => io.progress({ done: count + skipped.length + (batch.indices.length * done) / Math.max(1, steps), total, message: `${method.id}: step ${done} of ${steps}` }) });
       const size = result.height * result.width;
       batch.indices.forEach((index, row) => {
         const data = result.maps.slice(row * size, (row + 1) * size);
