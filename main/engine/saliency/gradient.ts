@@ -14,23 +14,13 @@
  * for any model, G matches central finite differences of y_{c_i}.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import { throwIfCancelled, checkContext, rejectUnknownParams, targetScores, type SaliencyBatchResult, type SaliencyContext, type SaliencyMethod } from './method';
+import { inputGradient, readAttributions } from './attribution';
+import { throwIfCancelled, checkContext, rejectUnknownParams, type SaliencyBatchResult, type SaliencyContext, type SaliencyMethod } from './method';
 
 async function run(ctx: SaliencyContext): Promise<SaliencyBatchResult> {
   checkContext(gradient, ctx);
   throwIfCancelled(ctx.signal, gradient.id);
-  const { tf, x } = ctx;
-  const [, height, width] = x.shape;
-  const grads = tf.tidy(() => tf.grad((input: tfTypes.Tensor) => tf.sum(targetScores(ctx, gradient, input as tfTypes.Tensor4D)))(x));
-  const mapTensor = tf.tidy(() => tf.max(tf.abs(grads), 3));
-  try {
-    throwIfCancelled(ctx.signal, gradient.id);
-    const [raw, maps] = await Promise.all([grads.data() as Promise<Float32Array>, mapTensor.data() as Promise<Float32Array>]);
-    throwIfCancelled(ctx.signal, gradient.id);
-    return { maps, raw, height, width };
-  } finally {
-    tf.dispose([grads, mapTensor]);
-  }
+  return readAttributions(ctx, gradient, inputGradient(ctx, gradient), (g) => ctx.tf.max(ctx.tf.abs(g), 3) as tfTypes.Tensor3D);
 }
 
 /** The `gradient` method: |∂y_c/∂x| reduced by max over channels. */

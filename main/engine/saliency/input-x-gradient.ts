@@ -17,26 +17,16 @@
  * network, or y = W·x), Σ_{h,w,c} A_i = y_{c_i}(x_i); with biases it misses by the bias terms.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import { checkContext, rejectUnknownParams, targetScores, throwIfCancelled, type SaliencyBatchResult, type SaliencyContext, type SaliencyMethod } from './method';
+import { inputGradient, readAttributions } from './attribution';
+import { checkContext, rejectUnknownParams, throwIfCancelled, type SaliencyBatchResult, type SaliencyContext, type SaliencyMethod } from './method';
 
 async function run(ctx: SaliencyContext): Promise<SaliencyBatchResult> {
   checkContext(inputXGradient, ctx);
   throwIfCancelled(ctx.signal, inputXGradient.id);
-  const { tf, x } = ctx;
-  const [, height, width] = x.shape;
-  const attributions = tf.tidy(() => {
-    const grads = tf.grad((input: tfTypes.Tensor) => tf.sum(targetScores(ctx, inputXGradient, input as tfTypes.Tensor4D)))(x);
-    return tf.mul(x, grads) as tfTypes.Tensor4D;
-  });
-  const mapTensor = tf.tidy(() => tf.sum(attributions, 3));
-  try {
-    throwIfCancelled(ctx.signal, inputXGradient.id);
-    const [raw, maps] = await Promise.all([attributions.data() as Promise<Float32Array>, mapTensor.data() as Promise<Float32Array>]);
-    throwIfCancelled(ctx.signal, inputXGradient.id);
-    return { maps, raw, height, width };
-  } finally {
-    tf.dispose([attributions, mapTensor]);
-  }
+  const grads = inputGradient(ctx, inputXGradient);
+  const attributions = ctx.tf.tidy(() => ctx.tf.mul(ctx.x, grads) as tfTypes.Tensor4D);
+  grads.dispose();
+  return readAttributions(ctx, inputXGradient, attributions, (a) => ctx.tf.sum(a, 3) as tfTypes.Tensor3D);
 }
 
 /** The `input-x-gradient` method: x ⊙ ∂y_c/∂x, summed over channels (signed). */
