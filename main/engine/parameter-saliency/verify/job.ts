@@ -106,6 +106,8 @@ export async function runParamVerify(tf: typeof tfTypes, model: ModelHandle, req
   return result;
 }
 
-function summaryOf(run: VerifyResult): Omit<ParamVerifyResult, 'out' | 'bias' | 'skipped' | 'seconds'> {
-  return { protocol: run.protocol, K: run.K, lr: run.lr, selectors: run.selectors, counts: run.counts, lastStage: run.lastStage, curves: run.curves, warnings: run.warnings };
+/** The run without its per-image records (those go to curves.json only). */
+function summaryOf(run: VerifyResult): Omit<VerifyResult, 'images'> {
+  const { images: _images, ...summary } = run;
+  return summary;
 }

@@ -5,8 +5,8 @@ import type { StageMapping } from '../bias/stages';
 import type { BiasTable } from '../bias/layer-depth';
 import type { ProfileStrategy } from '../profile/profile';
 import type { GpdEstimator } from '../stats';
-import type { CurveSummary } from './aggregate';
 import type { ProtocolKind } from './protocol';
+import type { VerifyResult } from './run';
 
 /** Persisted selector ids (CLI `--selector`). */
 export type SelectorId = 'zscore' | 'pot' | 'random' | 'least' | 'last-stage';
@@ -58,20 +58,15 @@ export interface ImageCurvesDto {
   selectors: Record<string, { filters: number[]; deltaWrong: number[]; deltaTrue: number[]; corrected: number[] }>;
 }
 
-/** What `paramVerify` answers once curves.json is written. */
-export interface ParamVerifyResult {
+/**
+ * What `paramVerify` answers once curves.json is written: the run's summary (its curves are
+ * available-case means per k, probability units; ×100 = the papers' percentage points) without the
+ * per-image records, plus where it was written, the layer-depth bias of each selector's top-biasK
+ * picks over the misclassified inputs, skipped files and timing.
+ */
+export interface ParamVerifyResult extends Omit<VerifyResult, 'images'> {
   out: string;
-  protocol: ProtocolKind;
-  K: number;
-  lr: number | null;
-  selectors: string[];
-  counts: { inputs: number; misclassified: number; correct: number; unlabelled: number };
-  lastStage: { name: string; firstFilter: number; filters: number };
-  /** Available-case means per k, probability units (×100 = the papers' percentage points). */
-  curves: CurveSummary[];
-  /** Layer-depth bias of each selector's top-biasK picks over the misclassified inputs. */
   bias: BiasTable[];
-  warnings: string[];
   skipped: SkippedFile[];
   seconds: number;
 }
