@@ -7,38 +7,20 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MapsRequest } from '../../../main/engine/protocol';
-import { clearModelCache, loadModel } from '../../../main/engine/model/load-model';
-import type { ModelHandle } from '../../../main/engine/model/model-handle';
 import { runMaps } from '../../../main/engine/run-maps';
 import { listMethods } from '../../../main/engine/saliency';
 import { serializeNpy } from '../../../shared/npy';
 import { useBackend } from '../../support/each-backend';
-import { makeTempDir } from '../../support/make-fixtures';
 import { expectNoLeak } from '../../support/tensor-asserts';
 import { appErrorOf } from '../helpers/errors';
-import { cheap, DEMO_IMAGES, DEMO_MODEL, EMOTION_MODEL, readNpy, recordingIO, testDeps } from './helpers';
+import { cheap, DEMO_IMAGES, DEMO_MODEL, EMOTION_MODEL, readNpy, recordingIO, testDeps, useMapsFixture } from './helpers';
+import { loadModel } from '../../../main/engine/model/load-model';
 
 const backend = useBackend();
-let demo: ModelHandle;
-let dir = '';
-let n = 0;
-
-beforeAll(async () => {
-  demo = await loadModel(DEMO_MODEL);
-  dir = await makeTempDir('maps-determinism-');
-});
-afterAll(async () => {
-  await clearModelCache();
-  await fs.rm(dir, { recursive: true, force: true });
-});
-
-async function outDir(): Promise<string> {
-  const d = path.join(dir, `out${n++}`);
-  await fs.mkdir(d);
-  return d;
-}
+const fixture = useMapsFixture('maps-determinism-');
+const outDir = fixture.outDir;
 
 function request(out: string, extra: Partial<MapsRequest>): MapsRequest {
   return { modelPath: DEMO_MODEL, inputs: { path: DEMO_IMAGES, indices: [3, 50, 77, 150, 199] }, method: 'gradient', params: {}, target: { kind: 'predicted' }, out: { maps: path.join(out, 'maps.npy') }, ...extra };
@@ -46,7 +28,7 @@ function request(out: string, extra: Partial<MapsRequest>): MapsRequest {
 
 async function mapsBytes(extra: Partial<MapsRequest>): Promise<Buffer> {
   const out = await outDir();
-  await runMaps(backend.tf, backend.info, demo, request(out, extra), recordingIO(), testDeps);
+  await runMaps(backend.tf, backend.info, fixture.model(), request(out, extra), recordingIO(), testDeps);
   return fs.readFile(path.join(out, 'maps.npy'));
 }
 
@@ -76,7 +58,7 @@ describe('cancellation', () => {
     const controller = new AbortController();
     const io = recordingIO(controller.signal, (p) => p.done > 0 && controller.abort());
     const req = request(out, { batchSize: 2, out: { maps: path.join(out, 'maps.npy'), raw: path.join(out, 'raw.npy'), png: path.join(out, 'png') } });
-    const err = await expectNoLeak(backend.tf, () => appErrorOf(() => runMaps(backend.tf, backend.info, demo, req, io)));
+    const err = await expectNoLeak(backend.tf, () => appErrorOf(() => runMaps(backend.tf, backend.info, fixture.model(), req, io)));
     expect(err.code).toBe('CANCELLED');
     expect(io.seen[0].done).toBe(2);
     expect(await fs.readdir(out)).toEqual([]);
@@ -87,7 +69,7 @@ describe('cancellation', () => {
     const controller = new AbortController();
     const io = recordingIO(controller.signal, (p) => p.message?.includes('step') && controller.abort());
     const req = request(out, { method: 'fake-noise', batchSize: 5, out: { maps: path.join(out, 'maps.npy'), png: path.join(out, 'png') } });
-    const err = await expectNoLeak(backend.tf, () => appErrorOf(() => runMaps(backend.tf, backend.info, demo, req, io, testDeps)));
+    const err = await expectNoLeak(backend.tf, () => appErrorOf(() => runMaps(backend.tf, backend.info, fixture.model(), req, io, testDeps)));
     expect(err.code).toBe('CANCELLED');
     expect(await fs.readdir(out)).toEqual([]);
   });
@@ -97,7 +79,7 @@ describe('cancellation', () => {
     await fs.writeFile(path.join(out, 'maps.npy'), serializeNpy(new Float32Array(1), [1]));
     const controller = new AbortController();
     controller.abort();
-    await appErrorOf(() => runMaps(backend.tf, backend.info, demo, request(out, {}), recordingIO(controller.signal)));
+    await appErrorOf(() => runMaps(backend.tf, backend.info, fixture.model(), request(out, {}), recordingIO(controller.signal)));
     expect(await fs.readdir(out)).toEqual(['maps.npy']);
     expect((await readNpy(path.join(out, 'maps.npy'))).shape).toEqual([1]);
   });
@@ -108,7 +90,7 @@ describe('every registered method through the maps run (default parameters, coun
     for (const method of listMethods()) {
       const out = await outDir();
       const req = request(out, { method: method.id, params: cheap(method.defaults), inputs: { path: DEMO_IMAGES, indices: [5, 120] } });
-      const result = await expectNoLeak(backend.tf, () => runMaps(backend.tf, backend.info, demo, req, recordingIO()));
+      const result = await expectNoLeak(backend.tf, () => runMaps(backend.tf, backend.info, fixture.model(), req, recordingIO()));
       const maps = await readNpy(path.join(out, 'maps.npy'));
       expect(maps.shape[0], method.id).toBe(2);
       expect(Array.from(maps.data).every(Number.isFinite), method.id).toBe(true);
@@ -118,8 +100,8 @@ describe('every registered method through the maps run (default parameters, coun
 
   it('on a third-party Graph model (emotion, .npy inputs with labels, target = label)', async () => {
     const emotion = await loadModel(EMOTION_MODEL);
-    const inputs = path.join(dir, 'faces.npy');
-    const labels = path.join(dir, 'faces-labels.npy');
+    const inputs = path.join(fixture.dir(), 'faces.npy');
+    const labels = path.join(fixture.dir(), 'faces-labels.npy');
     await fs.writeFile(inputs, serializeNpy(Float32Array.from({ length: 2 * 64 * 64 }, (_, i) => Math.sin(i / 50)), [2, 64, 64, 1]));
     await fs.writeFile(labels, serializeNpy(Int32Array.from([3, 6]), [2]));
     for (const method of listMethods()) {

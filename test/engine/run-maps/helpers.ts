@@ -11,6 +11,10 @@ import type { MapsDeps } from '../../../main/engine/run-maps';
 import { getImageSet } from '../../../main/engine/inputs';
 import { getMethod, type SaliencyMethod } from '../../../main/engine/saliency';
 import { throwIfCancelled } from '../../../main/engine/saliency/method';
+import { afterAll, beforeAll } from 'vitest';
+import { clearModelCache, loadModel } from '../../../main/engine/model/load-model';
+import type { ModelHandle } from '../../../main/engine/model/model-handle';
+import { makeTempDir } from '../../support/make-fixtures';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const DEMO_MODEL = path.join(root, 'demo', 'models', 'digits-cnn', 'model.json');
@@ -76,4 +80,31 @@ export const testDeps: MapsDeps = {
 export function cheap(defaults: Record<string, unknown>): Record<string, unknown> {
   const counts = ['n', 'steps', 'samples', 'masks', 'iterations'];
   return Object.fromEntries(Object.entries(defaults).filter(([k, v]) => counts.includes(k) && typeof v === 'number' && v > 16).map(([k]) => [k, 16]));
+}
+
+/**
+ * Per-file fixture for maps runs: the demo model loaded once, a temp folder removed afterwards,
+ * and `outDir()` giving a fresh empty output folder per test. Call at the top level of a test file.
+ */
+export function useMapsFixture(prefix: string): { model(): ModelHandle; dir(): string; outDir(): Promise<string> } {
+  let model: ModelHandle;
+  let dir = '';
+  let n = 0;
+  beforeAll(async () => {
+    model = await loadModel(DEMO_MODEL);
+    dir = await makeTempDir(prefix);
+  });
+  afterAll(async () => {
+    await clearModelCache();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+  return {
+    model: () => model,
+    dir: () => dir,
+    async outDir() {
+      const d = path.join(dir, `out${n++}`);
+      await fs.mkdir(d);
+      return d;
+    }
+  };
 }

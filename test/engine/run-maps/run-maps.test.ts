@@ -6,41 +6,22 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { serializeNpy } from '../../../shared/npy';
 import type { MapsRequest } from '../../../main/engine/protocol';
 import { getImageSet, labelToClass } from '../../../main/engine/inputs';
-import { clearModelCache, loadModel } from '../../../main/engine/model/load-model';
-import type { ModelHandle } from '../../../main/engine/model/model-handle';
 import { planMaps, runMaps } from '../../../main/engine/run-maps';
 import { resolveTargets, targetPicker } from '../../../main/engine/run-saliency';
 import { getMethod } from '../../../main/engine/saliency';
 import { SUMMARY_COLUMNS } from '../../../main/engine/export/summary';
 import { useBackend } from '../../support/each-backend';
-import { makeTempDir } from '../../support/make-fixtures';
 import { expectNoLeak } from '../../support/tensor-asserts';
 import { appErrorOf } from '../helpers/errors';
-import { DEMO_IMAGES, DEMO_MODEL, readNpy, recordingIO, testDeps } from './helpers';
+import { DEMO_IMAGES, DEMO_MODEL, readNpy, recordingIO, testDeps, useMapsFixture } from './helpers';
 
 const backend = useBackend();
-let model: ModelHandle;
-let dir = '';
-let n = 0;
-
-beforeAll(async () => {
-  model = await loadModel(DEMO_MODEL);
-  dir = await makeTempDir('run-maps-');
-});
-afterAll(async () => {
-  await clearModelCache();
-  await fs.rm(dir, { recursive: true, force: true });
-});
-
-async function outDir(): Promise<string> {
-  const d = path.join(dir, `out${n++}`);
-  await fs.mkdir(d);
-  return d;
-}
+const fixture = useMapsFixture('run-maps-');
+const outDir = fixture.outDir;
 
 function request(out: string, extra: Partial<MapsRequest> = {}): MapsRequest {
   return { modelPath: DEMO_MODEL, inputs: { path: DEMO_IMAGES, indices: [0, 21, 42, 63, 84, 105, 126] }, method: 'gradient', params: {}, target: { kind: 'predicted' }, batchSize: 3, out: { maps: path.join(out, 'maps.npy') }, ...extra };
@@ -54,10 +35,10 @@ async function inMemory(indices: number[], batch: number): Promise<{ maps: numbe
   const maps: number[] = [];
   const raw: number[] = [];
   for (let s = 0; s < indices.length; s += batch) {
-    const loaded = await set.loadBatch(indices.slice(s, s + batch), model.descriptor.preprocessing, model.descriptor.inputShape);
+    const loaded = await set.loadBatch(indices.slice(s, s + batch), fixture.model().descriptor.preprocessing, fixture.model().descriptor.inputShape);
     const x = tf.tensor4d(loaded.data, [loaded.indices.length, 28, 28, 1]);
-    const scores = await resolveTargets(tf, model, x, targetPicker({ kind: 'predicted' }, 10, [], [], []));
-    const r = await method.run({ tf, model, x, targets: scores.targets, params: {}, signal: new AbortController().signal });
+    const scores = await resolveTargets(tf, fixture.model(), x, targetPicker({ kind: 'predicted' }, 10, [], [], []));
+    const r = await method.run({ tf, model: fixture.model(), x, targets: scores.targets, params: {}, signal: new AbortController().signal });
     maps.push(...r.maps);
     raw.push(...r.raw!);
     x.dispose();
@@ -73,7 +54,7 @@ describe('maps run (demo model, gradient)', () => {
   beforeAll(async () => {
     out = await outDir();
     const req = request(out, { out: { maps: path.join(out, 'maps.npy'), raw: path.join(out, 'attr.npy'), png: path.join(out, 'png') } });
-    result = await expectNoLeak(backend.tf, () => runMaps(backend.tf, backend.info, model, req, io));
+    result = await expectNoLeak(backend.tf, () => runMaps(backend.tf, backend.info, fixture.model(), req, io));
   });
 
   it('streams maps [N,H,W] and raw [N,H,W,C] equal to the in-memory concatenation of the same batches', async () => {
@@ -95,7 +76,7 @@ describe('maps run (demo model, gradient)', () => {
     const m = JSON.parse(await fs.readFile(path.join(out, 'maps.manifest.json'), 'utf8'));
     expect(m).toEqual(result.manifest);
     expect(m).toMatchObject({ schema: 'saliency-workbench/maps@1', method: 'gradient', params: {}, stochastic: false, seed: null, target: { kind: 'predicted' }, score: 'logit', scoreSource: 'method-default', baseline: null });
-    expect(m.modelHash).toBe(model.descriptor.hash);
+    expect(m.modelHash).toBe(fixture.model().descriptor.hash);
     expect(m.backend).toBe('tensorflow');
     expect(m.device).toBe('CPU');
     expect(Object.keys(m.versions)).toEqual(expect.arrayContaining(['app', 'tfjs', 'tensorflow', 'node']));
@@ -124,7 +105,7 @@ describe('maps run (demo model, gradient)', () => {
       expect(r.score).toBe(r.logit);
       expect(r.prob).toBeGreaterThan(0);
       expect(r.mapMax).toBe(Math.max(...maps.data.subarray(k * 784, (k + 1) * 784)));
-      expect(r.label).toBe(labelToClass(r.labelName, model.descriptor));
+      expect(r.label).toBe(labelToClass(r.labelName, fixture.model().descriptor));
     }
   });
 
@@ -148,14 +129,14 @@ describe('maps run: targets, skipped files, artifacts, supplied arrays', () => {
     const tfile = path.join(out, 't.npy');
     await fs.writeFile(tfile, serializeNpy(classes, [7]));
     const req = request(out, { targetsPath: tfile, score: 'prob', out: { maps: path.join(out, 'maps.npy') } });
-    const result = await runMaps(backend.tf, backend.info, model, req, recordingIO());
+    const result = await runMaps(backend.tf, backend.info, fixture.model(), req, recordingIO());
     const rows = JSON.parse(await fs.readFile(path.join(out, 'maps.summary.json'), 'utf8'));
     expect(rows.map((r: { target: number }) => r.target)).toEqual(Array.from(classes));
     expect(rows.every((r: { score: number; prob: number }) => r.score === r.prob)).toBe(true);
     expect(result.manifest.target).toEqual({ kind: 'each', source: tfile, count: 7 });
     expect(result.manifest).toMatchObject({ score: 'prob', scoreSource: 'requested' });
     await fs.writeFile(tfile, serializeNpy(classes.subarray(0, 5), [5]));
-    const err = await appErrorOf(() => runMaps(backend.tf, backend.info, model, req, recordingIO()));
+    const err = await appErrorOf(() => runMaps(backend.tf, backend.info, fixture.model(), req, recordingIO()));
     expect(err.message).toContain('5 entries but 7 inputs');
     expect((await fs.readdir(out)).sort()).toEqual(['maps.manifest.json', 'maps.npy', 'maps.summary.csv', 'maps.summary.json', 't.npy']);
   });
@@ -168,7 +149,7 @@ describe('maps run: targets, skipped files, artifacts, supplied arrays', () => {
     await fs.copyFile(path.join(DEMO_IMAGES, set.items[40].path), path.join(out, 'c.png'));
     await fs.writeFile(path.join(out, 'set.csv'), 'path,label\na.png,0\nbroken.png,1\nc.png,2\n');
     const req = request(out, { inputs: { path: path.join(out, 'set.csv') }, batchSize: 2 });
-    const result = await runMaps(backend.tf, backend.info, model, req, recordingIO());
+    const result = await runMaps(backend.tf, backend.info, fixture.model(), req, recordingIO());
     expect(result.manifest.counts).toEqual({ maps: 2, skipped: 1 });
     const maps = await readNpy(path.join(out, 'maps.npy'));
     expect(maps.shape).toEqual([3, 28, 28]);
@@ -184,7 +165,7 @@ describe('maps run: targets, skipped files, artifacts, supplied arrays', () => {
     const noise = path.join(out, 'eps.npy');
     await fs.writeFile(noise, serializeNpy(new Float32Array(2 * 784), [2, 28, 28, 1]));
     const req = request(out, { method: 'fake-noise', seed: 5, noisePath: noise, batchSize: 2 });
-    const result = await runMaps(backend.tf, backend.info, model, req, recordingIO(), testDeps);
+    const result = await runMaps(backend.tf, backend.info, fixture.model(), req, recordingIO(), testDeps);
     expect(result.manifest).toMatchObject({ method: 'fake-noise', seed: 5, stochastic: true, params: { scale: 1 }, score: 'prob' });
     expect(result.manifest.supplied.noise).toMatchObject({ path: noise, shape: [2, 28, 28, 1] });
     expect(result.manifest.supplied.noise!.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -200,7 +181,7 @@ describe('maps run: targets, skipped files, artifacts, supplied arrays', () => {
   it('--raw for a method without raw attributions: a warning, no file', async () => {
     const out = await outDir();
     const req = request(out, { method: 'fake-noise', out: { maps: path.join(out, 'maps.npy'), raw: path.join(out, 'attr.npy') } });
-    const result = await runMaps(backend.tf, backend.info, model, req, recordingIO(), testDeps);
+    const result = await runMaps(backend.tf, backend.info, fixture.model(), req, recordingIO(), testDeps);
     expect(result.warnings.join(' ')).toContain('no raw attributions');
     expect(result.manifest.shapes.raw).toBeNull();
     expect(await fs.readdir(out)).not.toContain('attr.npy');
@@ -209,16 +190,16 @@ describe('maps run: targets, skipped files, artifacts, supplied arrays', () => {
 
   it('plans without writing: estimate, batch from the budget, and early refusals', async () => {
     const out = await outDir();
-    const plan = await expectNoLeak(backend.tf, () => planMaps(backend.tf, backend.info, model, request(out, { batchSize: undefined, memoryBudgetMB: 64 })));
+    const plan = await expectNoLeak(backend.tf, () => planMaps(backend.tf, backend.info, fixture.model(), request(out, { batchSize: undefined, memoryBudgetMB: 64 })));
     expect(plan).toMatchObject({ method: 'gradient', count: 7, memoryBudgetMB: 64, memorySource: 'requested' });
     expect(plan.batchSize).toBeGreaterThanOrEqual(1);
     expect(plan.batchSize).toBeLessThanOrEqual(7);
     expect(plan.estimate.passesPerInput).toEqual({ forward: 2, backward: 1 });
     expect(await fs.readdir(out)).toEqual([]);
-    const unknown = await appErrorOf(() => planMaps(backend.tf, backend.info, model, request(out, { method: 'nope' })));
+    const unknown = await appErrorOf(() => planMaps(backend.tf, backend.info, fixture.model(), request(out, { method: 'nope' })));
     expect(unknown.code).toBe('METHOD_UNKNOWN');
     expect(unknown.message).toContain('gradient');
-    expect((await appErrorOf(() => planMaps(backend.tf, backend.info, model, request(out, { target: { kind: 'class', classIndex: 10 } })))).code).toBe('PARAM_INVALID');
-    expect((await appErrorOf(() => planMaps(backend.tf, backend.info, model, request(out, { out: { maps: path.join(out, 'no', 'm.npy') } })))).code).toBe('IO_FAILED');
+    expect((await appErrorOf(() => planMaps(backend.tf, backend.info, fixture.model(), request(out, { target: { kind: 'class', classIndex: 10 } })))).code).toBe('PARAM_INVALID');
+    expect((await appErrorOf(() => planMaps(backend.tf, backend.info, fixture.model(), request(out, { out: { maps: path.join(out, 'no', 'm.npy') } })))).code).toBe('IO_FAILED');
   });
 });
