@@ -15,6 +15,7 @@ import { runProject } from './parameter-saliency/projection/request';
 import { runBias } from './parameter-saliency/bias/request';
 import { runTriage } from './parameter-saliency/triage/job';
 import { planMaps, runMaps } from './run-maps';
+import { runMapsBatch } from './maps-batch';
 import { runSaliency } from './run-saliency';
 import { listMethods } from './saliency';
 import type { EngineMethodName, EngineMethods } from './protocol';
@@ -63,6 +64,7 @@ export function createEngineHandlers(tfl: typeof tf, info: BackendInfo): EngineH
     paramProject: async (req) => runProject(tfl, await loadModel(req.modelPath), req),
     paramBias: async (req) => runBias(await loadModel(req.modelPath), req),
     paramTriage: async (req) => runTriage(req),
+    mapsBatch: async (req, io) => runMapsBatch(tfl, info, await loadModel(req.modelPath), req, io),
     crash: async ({ exitCode }) => process.exit(exitCode ?? 70)
   };
 }

@@ -20,6 +20,7 @@ import type { WhatIfRequest, WhatIfResponse } from './parameter-saliency/what-if
 import type { ProjectRequest, ProjectResponse } from './parameter-saliency/projection/request';
 import type { BiasRequest, BiasResponse } from './parameter-saliency/bias/request';
 import type { TriageRequest, TriageResult } from './parameter-saliency/triage/job';
+import type { MapsBatchRequest, MapsBatchResult } from './maps-batch';
 
 /** Where inputs come from: an image set (folder / manifest.csv / .npy) and optionally a subset. */
 export interface InputsSpec {
@@ -119,6 +120,8 @@ export interface EngineMethods {
   paramBias: { params: BiasRequest; result: BiasResponse };
   /** Misclassification triage of a ranks.json run: clusters of errors sharing salient filters, saliency-space neighbours. */
   paramTriage: { params: TriageRequest; result: TriageResult };
+  /** One batch of a persisted maps job: the batch's maps as arrays, for one storage transaction (maps-batch.ts). */
+  mapsBatch: { params: MapsBatchRequest; result: MapsBatchResult };
   /** Test hook: the host exits at once with the given code (simulates a crash). */
   crash: { params: { exitCode?: number }; result: never };
 }
