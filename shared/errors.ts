@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   'IPC_INVALID',
   'UNAUTHORIZED',
   'NOT_FOUND',
+  'UNSUPPORTED',
   'INTERNAL'
 ] as const;
 
@@ -76,6 +77,7 @@ export const ERROR_HINTS: Record<ErrorCode, string> = {
   IPC_INVALID: 'This is a bug in the caller: the request did not match the contract.',
   UNAUTHORIZED: 'Open the workbench with the URL printed by `npm start` (it carries the access token).',
   NOT_FOUND: 'Check the id or name; it may have been deleted.',
+  UNSUPPORTED: 'This needs the desktop app; in browser mode type the path into the field instead.',
   INTERNAL: 'This is a bug. Copy the details and report it.'
 };
 

@@ -35,15 +35,21 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     project.catch(() => (project = null)); // a failed open is retried on the next request
     return project;
   };
-  const router = createRouter(createHandlers({ appVersion: packageVersion(), mode: options.mode, engine, jobs, project: loadProject }), {
+  const router = createRouter(createHandlers({ appVersion: packageVersion(), mode: options.mode, engine, jobs, project: loadProject, dialogs: options.dialogs }), {
     onBug: (channel, err) => log(`[main] bug in ${channel}: ${(err as Error)?.stack ?? err}`)
   });
+  const stopHooks: Array<() => void | Promise<void>> = [];
+  let stopped: Promise<void> | null = null;
+  const stopAll = async () => {
+    await jobs.cancelAll();
+    await engine.stop();
+    // Each hook runs even when an earlier one fails (a database must still be closed).
+    for (const hook of [...stopHooks].reverse()) await Promise.resolve().then(hook).catch((err: unknown) => log(`[main] stop step failed: ${String(err)}`));
+  };
   return {
     router,
     events,
-    async stop() {
-      await jobs.cancelAll();
-      await engine.stop();
-    }
+    stop: () => (stopped ??= stopAll()),
+    onStop: (hook) => void stopHooks.push(hook)
   };
 }

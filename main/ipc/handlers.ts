@@ -1,5 +1,6 @@
 /** Contract handlers: thin delegation from each request to the project, engine and job services. */
 import type { AppInfo } from '../../shared/ipc/contract';
+import { dialogHandlers, type NativeDialogs } from '../app/native-dialogs';
 import type { OpenProject } from '../app/project-service';
 import type { EngineClient } from '../jobs/engine-client';
 import type { JobManager } from '../jobs/job-manager';
@@ -11,6 +12,8 @@ export interface HandlerDeps {
   engine: EngineClient;
   jobs: JobManager;
   project: () => Promise<OpenProject>;
+  /** Native file dialogs (Electron only); absent: `dialogs:*` answer UNSUPPORTED. */
+  dialogs?: NativeDialogs;
 }
 
 export function createHandlers(deps: HandlerDeps): Handlers {
@@ -43,6 +46,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'jobs:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     'jobs:list': async () => jobs.list(),
-    'jobs:get': async ({ jobId }) => jobs.get(jobId)
+    'jobs:get': async ({ jobId }) => jobs.get(jobId),
+    ...dialogHandlers(deps.dialogs)
   };
 }

@@ -47,6 +47,23 @@ export interface AppInfo {
 
 export type EngineState = 'starting' | 'ready' | 'crashed' | 'stopped';
 
+/**
+ * Native file dialogs (Electron mode only; browser mode answers UNSUPPORTED and the UI shows a
+ * path field). `kind` picks what is chosen and the filters; `path` is null when the user cancels.
+ */
+export const OPEN_DIALOG_KINDS = ['project-folder', 'model', 'image-folder', 'image-file', 'session-zip'] as const;
+export const SAVE_DIALOG_KINDS = ['session-zip'] as const;
+const dialogPath = z.string().min(1).max(4096).optional();
+export type OpenDialogKind = (typeof OPEN_DIALOG_KINDS)[number];
+export type SaveDialogKind = (typeof SAVE_DIALOG_KINDS)[number];
+
+/** What the application menu asks the renderer to do; paths were already chosen in a native dialog. */
+export type MenuCommand =
+  | { command: 'project:new'; dir: string }
+  | { command: 'project:open'; dir: string }
+  | { command: 'project:close' }
+  | { command: 'session:export'; file: string };
+
 export const requests = {
   'app:info': { params: z.object({}).strict(), result: returns<AppInfo>() },
   'project:current': { params: z.object({}).strict(), result: returns<ProjectSnapshot>() },
@@ -65,7 +82,9 @@ export const requests = {
   'jobs:start': { params: saliencyJobSpec.strict(), result: returns<{ jobId: string }>() },
   'jobs:cancel': { params: z.object({ jobId: id }).strict(), result: returns<{ cancelled: boolean }>() },
   'jobs:list': { params: z.object({}).strict(), result: returns<JobSnapshot[]>() },
-  'jobs:get': { params: z.object({ jobId: id }).strict(), result: returns<JobSnapshot>() }
+  'jobs:get': { params: z.object({ jobId: id }).strict(), result: returns<JobSnapshot>() },
+  'dialogs:open': { params: z.object({ kind: z.enum(OPEN_DIALOG_KINDS), defaultPath: dialogPath }).strict(), result: returns<{ path: string | null }>() },
+  'dialogs:save': { params: z.object({ kind: z.enum(SAVE_DIALOG_KINDS), defaultPath: dialogPath }).strict(), result: returns<{ path: string | null }>() }
 } as const;
 
 export interface EventPayloads {
@@ -73,6 +92,7 @@ export interface EventPayloads {
   'jobs:progress': { jobId: string; progress: JobProgress };
   'jobs:partial': { jobId: string; item: SaliencyMap };
   'engine:state': { state: EngineState; reason?: string };
+  'menu:command': MenuCommand;
 }
 
 export type RequestName = keyof typeof requests;
@@ -82,7 +102,7 @@ export type ValidParamsOf<K extends RequestName> = z.output<(typeof requests)[K]
 export type ResultOf<K extends RequestName> = (typeof requests)[K]['result'];
 
 export const REQUEST_CHANNELS = Object.keys(requests) as RequestName[];
-export const EVENT_CHANNELS: EventName[] = ['jobs:state', 'jobs:progress', 'jobs:partial', 'engine:state'];
+export const EVENT_CHANNELS: EventName[] = ['jobs:state', 'jobs:progress', 'jobs:partial', 'engine:state', 'menu:command'];
 
 type Domain<K extends string> = K extends `${infer D}:${string}` ? D : never;
 type Verb<K extends string, D extends string> = K extends `${D}:${infer V}` ? V : never;

@@ -33,7 +33,8 @@ export function createFakeWorkbench(options: FakeApiOptions = {}): FakeWorkbench
     stopped: false,
     async stop() {
       workbench.stopped = true;
-    }
+    },
+    onStop: () => undefined
   };
   return workbench;
 }

@@ -11,7 +11,7 @@ import type { ImageSetSummary, RgbaImage } from '../../shared/types/images';
 import type { BackendName, ModelDescriptor, Prediction } from '../../shared/types/model';
 import type { ImageListPage, ModelEntry, ProjectSnapshot } from '../../shared/types/project';
 import type { SaliencyMap, SaliencyMethodInfo } from '../../shared/types/saliency';
-import type { Envelope } from '../../shared/result';
+import type { WireApi } from '../../shared/ipc/wire';
 
 export interface FakeApiOptions {
   backend?: BackendName;
@@ -23,9 +23,8 @@ export interface FakeApiOptions {
   stepMs?: number;
 }
 
-type Enveloped<F> = F extends (params: infer P) => Promise<infer R> ? (params: P) => Promise<Envelope<R>> : never;
-/** Same shape as renderer/wire-api.ts `WireApi` (restated: the Node-side tests may not include renderer files). */
-export type FakeWireApi = { [D in Exclude<keyof Api, 'on'>]: { [V in keyof Api[D]]: Enveloped<Api[D][V]> } } & { on: Api['on'] };
+/** The enveloped API as the preload exposes it (one definition, in shared/ipc/wire.ts). */
+export type FakeWireApi = WireApi;
 
 type Handler = (params: Record<string, unknown>) => Promise<unknown>;
 type AnyListener = (event: EventName, payload: unknown) => void;
@@ -229,7 +228,14 @@ class FakeBackend {
       'jobs:start': (p) => this.startJob(p),
       'jobs:cancel': (p) => this.cancelJob(p.jobId as string),
       'jobs:list': () => [...this.jobs.values()],
-      'jobs:get': (p) => this.jobs.get(p.jobId as string)
+      'jobs:get': (p) => this.jobs.get(p.jobId as string),
+      // Like browser mode (app:info says `browser`): no native dialogs, the UI shows a path field.
+      'dialogs:open': () => {
+        throw new AppError('UNSUPPORTED', 'Native open dialogs exist only in the desktop app, not in browser mode.');
+      },
+      'dialogs:save': () => {
+        throw new AppError('UNSUPPORTED', 'Native save dialogs exist only in the desktop app, not in browser mode.');
+      }
     };
     const out = {} as Record<RequestName, Handler>;
     for (const channel of Object.keys(impl) as RequestName[]) {
