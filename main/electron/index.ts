@@ -1,78 +1,86 @@
 /**
  * Electron main entry (built to out/main/index.js): single instance, one window, the shared
- * workbench (router + engine host in a utilityProcess), IPC bound to the contract, and an orderly
- * stop (jobs cancelled, engine stopped) before the app quits. Owns no domain logic.
+ * workbench (router + engine host in a utilityProcess), IPC bound to the contract, the application
+ * menu, and an orderly stop before the app quits. Wiring only; every piece is its own module.
  */
-import { app, ipcMain, session, type BrowserWindow } from 'electron';
+import { app, dialog, ipcMain, Menu, screen, session, shell } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createWorkbench } from '../app/workbench';
-import type { Workbench } from '../app/workbench-types';
+import { AppWindow } from './app-window';
+import { projectDirFromArgv } from './argv';
+import { createNativeDialogs } from './dialogs';
 import { electronEngineLauncher } from './engine-launcher';
 import { forwardEvents } from './events';
 import { registerIpcHandlers, type TrustedRenderer } from './ipc';
-import { createMainWindow, guardContents, hardenSession, type RendererSource } from './window';
+import { createAppMenu, type AppMenu } from './menu';
+import { RecentProjects } from './recent-projects';
+import { installShutdown } from './shutdown';
+import { guardContents, hardenSession, type GuardOptions } from './window';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const paths = {
-  preload: path.join(here, 'preload.cjs'),
-  host: path.join(here, 'host.js'),
-  renderer: path.join(here, '..', 'renderer', 'index.html')
-};
+const rendererDir = path.join(here, '..', 'renderer');
+const paths = { preload: path.join(here, 'preload.cjs'), host: path.join(here, 'host.js'), renderer: path.join(rendererDir, 'index.html') };
 const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
-let mainWindow: BrowserWindow | null = null;
+const log = (line: string) => console.log(line);
+const guard: GuardOptions = { openExternal: (url) => shell.openExternal(url) };
 
-function openWindow(): void {
-  const renderer: RendererSource = devServerUrl ? { kind: 'url', url: devServerUrl } : { kind: 'file', file: paths.renderer };
-  mainWindow = createMainWindow({ preloadPath: paths.preload, renderer });
-  mainWindow.on('closed', () => (mainWindow = null));
-}
+// Tests and side-by-side runs give each instance its own profile folder.
+if (process.env.SALIENCY_USER_DATA) app.setPath('userData', process.env.SALIENCY_USER_DATA);
+const userFile = (name: string) => path.join(app.getPath('userData'), name);
 
-function focusWindow(): void {
-  if (!mainWindow) return;
-  if (mainWindow.isMinimized()) mainWindow.restore();
-  mainWindow.focus();
-}
+const windows = new AppWindow({
+  preloadPath: paths.preload,
+  renderer: devServerUrl ? { kind: 'url', url: devServerUrl } : { kind: 'file', file: paths.renderer },
+  stateFile: userFile('window-state.json'),
+  workAreas: () => screen.getAllDisplays().map((d) => d.workArea),
+  guard
+});
+let menu: AppMenu | null = null;
+let pendingProject: string | null = null;
 
-/** Stops the workbench once, then lets the quit go ahead. */
-function stopBeforeQuit(workbench: Workbench, disposers: Array<() => void>): void {
-  let stopped = false;
-  app.on('before-quit', (event) => {
-    if (stopped) return;
-    event.preventDefault();
-    void workbench
-      .stop()
-      .catch((err: unknown) => console.error('[main] stopping the workbench failed:', err))
-      .finally(() => {
-        stopped = true;
-        disposers.forEach((dispose) => dispose());
-        app.quit();
-      });
-  });
+const argvProject = (argv: readonly string[], cwd: string) => projectDirFromArgv(argv, { cwd, appPath: app.getAppPath() });
+
+/** A second `saliency-workbench [dir]`: bring our window forward and open the folder it named. */
+function onSecondInstance(argv: string[], cwd: string): void {
+  if (app.isReady()) windows.focus();
+  const dir = argvProject(argv, cwd);
+  if (!dir) return;
+  if (menu) menu.openProject(dir);
+  else pendingProject = dir; // still starting: the workbench opens it
 }
 
 async function start(): Promise<void> {
   await app.whenReady();
-  hardenSession(session.defaultSession);
-  const workbench = await createWorkbench({ mode: 'electron', launcher: electronEngineLauncher(paths.host), projectDir: process.env.SALIENCY_PROJECT || undefined });
+  hardenSession(session.defaultSession, { rendererDir, devServerUrl });
+  const recent = new RecentProjects(userFile('recent-projects.json'), { log });
+  const projectDir = process.env.SALIENCY_PROJECT || argvProject(process.argv, process.cwd()) || pendingProject || undefined;
+  if (projectDir) recent.add(projectDir);
+  const dialogs = createNativeDialogs(dialog, () => windows.current);
+  const workbench = await createWorkbench({ mode: 'electron', launcher: electronEngineLauncher(paths.host), projectDir, dialogs, log });
   const trust: TrustedRenderer = { rendererFile: paths.renderer, devServerUrl };
-  const disposers = [registerIpcHandlers(ipcMain, workbench.router, trust), forwardEvents(workbench.events, () => mainWindow?.webContents ?? null)];
-  stopBeforeQuit(workbench, disposers);
-  openWindow();
-  app.on('activate', () => (mainWindow ? focusWindow() : openWindow()));
+  const disposers = [registerIpcHandlers(ipcMain, workbench.router, trust), forwardEvents(workbench.events, () => windows.current?.webContents ?? null)];
+  installShutdown(app, { stop: () => workbench.stop(), disposers, log });
+  menu = createAppMenu({
+    Menu, dialogs, recent, log,
+    send: (command) => workbench.events.emit('menu:command', command),
+    appName: app.name, platform: process.platform, isPackaged: app.isPackaged,
+    osRecent: { add: (dir) => app.addRecentDocument(dir), clear: () => app.clearRecentDocuments() }
+  });
+  windows.open();
+  app.on('activate', () => windows.focus());
 }
-
-// Tests and side-by-side runs give each instance its own profile folder.
-if (process.env.SALIENCY_USER_DATA) app.setPath('userData', process.env.SALIENCY_USER_DATA);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', focusWindow);
-  app.on('web-contents-created', (_event, contents) => guardContents(contents));
+  app.on('second-instance', (_event, argv, cwd) => onSecondInstance(argv, cwd));
+  app.on('web-contents-created', (_event, contents) => guardContents(contents, guard));
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
+  // Ctrl-C or a kill in a terminal goes through the same orderly stop as the menu's Quit.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
   start().catch((err: unknown) => {
     console.error('[main] start-up failed:', err);
     app.exit(1);
