@@ -20,6 +20,7 @@ import type { WhatIfRequest, WhatIfResponse } from './parameter-saliency/what-if
 import type { ProjectRequest, ProjectResponse } from './parameter-saliency/projection/request';
 import type { BiasRequest, BiasResponse } from './parameter-saliency/bias/request';
 import type { TriageRequest, TriageResult } from './parameter-saliency/triage/job';
+import type { EvaluateRequest, EvaluateResult } from './metrics/request';
 import type { MapsBatchRequest, MapsBatchResult } from './maps-batch';
 
 /** Where inputs come from: an image set (folder / manifest.csv / .npy) and optionally a subset. */
@@ -122,6 +123,8 @@ export interface EngineMethods {
   paramTriage: { params: TriageRequest; result: TriageResult };
   /** One batch of a persisted maps job: the batch's maps as arrays, for one storage transaction (maps-batch.ts). */
   mapsBatch: { params: MapsBatchRequest; result: MapsBatchResult };
+  /** Faithfulness curves (deletion/insertion/MoRF/LeRF) of maps over an image set, written to curves.json (metrics/job.ts). */
+  evaluate: { params: EvaluateRequest; result: EvaluateResult };
   /** Test hook: the host exits at once with the given code (simulates a crash). */
   crash: { params: { exitCode?: number }; result: never };
 }
