@@ -10,7 +10,7 @@ import { assertInput, checkKernelValues, checkOutputIndex, classCount, computeKe
 import { createLayerActivations, layersActivationAccess, type LayerActivations } from './layer-activations';
 import { layersConvKernels, type LayersConvKernel } from './layers-conv';
 import { findOutputActivation, type OutputActivation } from './layers-logits';
-import type { KernelGradients, ModelHandle } from './model-handle';
+import type { KernelGradients, LayerWeights, ModelHandle } from './model-handle';
 import { toIOHandler, type ModelFiles } from './model-files';
 import type { Sidecar } from './sidecar';
 
@@ -56,6 +56,17 @@ class LayersModelHandle implements ModelHandle {
 
   kernelGradients(f: () => tfTypes.Scalar): KernelGradients {
     return computeKernelGradients(this.tf, this.convKernels(), f);
+  }
+
+  layerWeights(): LayerWeights[] {
+    const leaves = (layers: tfTypes.layers.Layer[]): tfTypes.layers.Layer[] =>
+      layers.flatMap((l) => {
+        const inner = (l as unknown as { layers?: tfTypes.layers.Layer[] }).layers;
+        return Array.isArray(inner) ? leaves(inner) : [l];
+      });
+    return leaves(this.model.layers)
+      .filter((l) => l.weights.length > 0)
+      .map((l) => ({ name: l.name, className: l.getClassName(), variables: l.weights.map((w) => ({ name: w.name, trainable: w.trainable, variable: w.read() as unknown as tfTypes.Variable })) }));
   }
 
   setKernel(i: number, values: Tensor4D): void {

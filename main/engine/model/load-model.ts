@@ -78,6 +78,18 @@ function asLoadError(err: unknown, resolved: ResolvedModel): AppError {
 }
 
 /**
+ * Loads a private, uncached instance of the model at `p` (the caller disposes it): for work that
+ * edits weights across awaits (sanity checks), which must not touch the shared cached handle.
+ * @throws AppError like {@link loadModel}
+ */
+export async function loadModelUncached(p: string): Promise<ModelHandle> {
+  const resolved = await resolveModelPath(p);
+  return loadResolved(resolved).catch((err: unknown) => {
+    throw asLoadError(err, resolved);
+  });
+}
+
+/**
  * Loads (or returns the cached) model at `p` on the selected backend.
  * @throws AppError MODEL_NOT_FOUND, MODEL_FORMAT_UNSUPPORTED, MODEL_LOAD_FAILED, BACKEND_UNSUPPORTED (SavedModel without native TF)
  */

@@ -14,6 +14,14 @@ export interface KernelGradients {
   grads: tf.Tensor4D[];
 }
 
+/** One layer's weights (live variables: never dispose them), for weight-randomisation checks. */
+export interface LayerWeights {
+  /** Layer name (layers of nested models are listed individually). */
+  name: string;
+  className: string;
+  variables: Array<{ name: string; trainable: boolean; variable: tf.Variable }>;
+}
+
 export interface ModelHandle {
   readonly descriptor: ModelDescriptor;
   /**
@@ -43,5 +51,10 @@ export interface ModelHandle {
    * A and scores differentiable w.r.t. A). Absent when the model cannot (SavedModel).
    */
   readonly layerActivations?: LayerActivations;
+  /**
+   * Every layer that holds weights, in model order (TF.js Layers models only; absent for Graph
+   * and SavedModel). Used by the sanity checks (main/engine/sanity), which randomise and restore them.
+   */
+  layerWeights?(): LayerWeights[];
   dispose(): void;
 }
