@@ -38,6 +38,9 @@ export interface MapsBatchRequest {
 /** One requested item: its target and scores when computed, the reason when skipped. */
 export interface MapsBatchItem {
   index: number;
+  /** The item's path in its set and its label (as the set gives it), for the per-image summaries. */
+  path: string;
+  label: string | null;
   status: 'ok' | 'skipped';
   reason: string | null;
   target: number | null;
@@ -61,7 +64,8 @@ function checkIndices(indices: number[], size: number): void {
   if (bad !== undefined) throw new AppError('PARAM_INVALID', `Input index ${bad} is out of range: the set has ${size} items.`);
 }
 
-const skippedItem = (index: number, reason: string): MapsBatchItem => ({ index, status: 'skipped', reason, target: null, score: null, predicted: null, predictedProb: null });
+type Where = Pick<MapsBatchItem, 'index' | 'path' | 'label'>;
+const skippedItem = (where: Where, reason: string): MapsBatchItem => ({ ...where, status: 'skipped', reason, target: null, score: null, predicted: null, predictedProb: null });
 
 /** Computes one batch (see the file comment). @throws AppError CANCELLED when the signal aborts */
 export async function runMapsBatch(tfl: typeof tf, info: BackendInfo, model: ModelHandle, req: MapsBatchRequest, io: HandlerIO): Promise<MapsBatchResult> {
@@ -75,8 +79,10 @@ export async function runMapsBatch(tfl: typeof tf, info: BackendInfo, model: Mod
   const datasetMean = await datasetMeanFor(params, set, preprocessing, inputShape, io.signal);
   const loaded = await set.loadBatch(req.indices, preprocessing, inputShape);
   if (io.signal.aborted) throw new AppError('CANCELLED', 'The maps batch was cancelled.');
+  const where = (index: number): Where => ({ index, path: set.items[index].path, label: set.items[index].label });
+  const reasonOf = (index: number) => loaded.skipped.find((f) => f.path === set.items[index].path)?.reason ?? 'not loaded';
   if (loaded.indices.length === 0) {
-    return { height: 0, width: 0, maps: new Float32Array(0), items: req.indices.map((i) => skippedItem(i, loaded.skipped.find((s) => s.path === set.items[i].path)?.reason ?? 'not loaded')) };
+    return { height: 0, width: 0, maps: new Float32Array(0), items: req.indices.map((i) => skippedItem(where(i), reasonOf(i))) };
   }
   const positions = loaded.indices.map((index) => req.firstPosition + req.indices.indexOf(index));
   const x = tfl.tensor4d(loaded.data, [loaded.indices.length, ...inputShape]);
@@ -88,8 +94,8 @@ export async function runMapsBatch(tfl: typeof tf, info: BackendInfo, model: Mod
     const chosen = (req.score ?? method.score) === 'prob' ? scores.probs : scores.logits;
     const items = req.indices.map((index) => {
       const row = loaded.indices.indexOf(index);
-      if (row < 0) return skippedItem(index, loaded.skipped.find((s) => s.path === set.items[index].path)?.reason ?? 'not loaded');
-      return { index, status: 'ok' as const, reason: null, target: scores.targets[row], score: chosen[row], predicted: scores.predicted[row], predictedProb: scores.predictedProbs[row] };
+      if (row < 0) return skippedItem(where(index), reasonOf(index));
+      return { ...where(index), status: 'ok' as const, reason: null, target: scores.targets[row], score: chosen[row], predicted: scores.predicted[row], predictedProb: scores.predictedProbs[row] };
     });
     return { height: result.height, width: result.width, items, maps: result.maps };
   } finally {

@@ -1,0 +1,177 @@
+/**
+ * Runs one persisted saliency-maps job to an end state, batch by batch, never losing committed work.
+ *
+ * Per batch (the batches were fixed when the job was created): ask the engine for the batch's maps
+ * (`mapsBatch`, arrays back), write the batch's artifact chunk file (temp, fsync, rename), then in
+ * ONE database transaction record the chunk, mark the batch's items done (or skipped), write their
+ * per-image summaries and update done/total. A crash, kill -9 or power loss at any point loses at
+ * most the batch in flight: either the transaction committed (chunk recorded, items done) or it did
+ * not (items still pending; an orphan chunk file is overwritten when the batch is recomputed).
+ *
+ * Resume runs the same function: only batches with pending items are computed. Cancel (the
+ * signal, or a cancel file from another process: ./control-files) stops within one batch and
+ * leaves the job `cancelled` and resumable; an engine crash or a full disk leaves it `failed` with
+ * that error, also resumable. Progress is throttled to ~10 Hz here, at the source.
+ */
+import { AppError, isCancellation } from '../../../shared/errors';
+import type { JobProgress } from '../../../shared/types/jobs';
+import type { SaliencyMap } from '../../../shared/types/saliency';
+import type { MapsBatchResult } from '../../engine/maps-batch';
+import { throttle } from '../../engine/throttle';
+import type { EngineClient } from '../engine-client';
+import type { ProjectDb } from '../../storage/db';
+import type { ArtifactStore } from '../../storage/artifacts';
+import { commitItems, completeJobRun, getJob, insertSummaries, jobItems, markEnded, markRunning, storedMapShape, type ItemResult, type JobItemRow, type JobRow } from '../../storage/jobs';
+import { clearControlFiles, watchCancel, writeLiveStatus } from './control-files';
+import { displaySized } from './display';
+import { parseStoredSpec, type StoredSpec } from './spec';
+
+export interface RunnerContext {
+  db: ProjectDb;
+  engine: Pick<EngineClient, 'request'>;
+  projectDir: string;
+  artifacts: ArtifactStore;
+}
+
+export interface RunnerIO {
+  signal: AbortSignal;
+  progress(p: JobProgress): void;
+  partial?(item: SaliencyMap): void;
+  /** Sees every state change of the row (running, then the end state). */
+  state?(job: JobRow): void;
+}
+
+/** Pending items grouped by their batch, in batch order. */
+function pendingBatches(items: JobItemRow[]): JobItemRow[][] {
+  const byBatch = new Map<number, JobItemRow[]>();
+  for (const item of items) (byBatch.get(item.batch) ?? byBatch.set(item.batch, []).get(item.batch)!).push(item);
+  return [...byBatch.keys()].sort((a, b) => a - b).map((b) => byBatch.get(b)!);
+}
+
+/** The chunk of a whole batch: one row per position (a skipped item's row is NaN), so rows = positions. */
+function chunkData(result: MapsBatchResult, batchItems: JobItemRow[], size: number): Float32Array {
+  const data = new Float32Array(batchItems.length * size).fill(Number.NaN);
+  let row = 0;
+  result.items.forEach((item, k) => {
+    if (item.status === 'ok') data.set(result.maps.subarray(row++ * size, row * size), k * size);
+  });
+  return data;
+}
+
+function itemResults(result: MapsBatchResult, batchItems: JobItemRow[]): ItemResult[] {
+  return result.items.map((item, k) => ({ position: batchItems[k].position, state: item.status === 'ok' ? 'done' : 'skipped', target: item.target, score: item.score, predicted: item.predicted, predictedProb: item.predictedProb, reason: item.reason }));
+}
+
+interface Loop {
+  ctx: RunnerContext;
+  job: JobRow;
+  spec: StoredSpec;
+  io: RunnerIO;
+  signal: AbortSignal;
+  progress: (p: JobProgress) => void;
+}
+
+async function runBatch(s: Loop, batchItems: JobItemRow[]): Promise<void> {
+  const { ctx, job, spec } = s;
+  const before = getJob(ctx.db, job.id) as JobRow;
+  const onProgress = (p: JobProgress) => s.progress({ done: before.done + (batchItems.length * p.done) / Math.max(1, p.total), total: job.total, message: p.message });
+  const result = await ctx.engine.request(
+    'mapsBatch',
+    { modelPath: spec.modelPath, inputs: { path: spec.setPath, labelsPath: spec.labelsPath }, indices: batchItems.map((i) => i.index), firstPosition: batchItems[0].position, method: spec.method, params: spec.params, target: spec.target, score: spec.score, seed: spec.seed, maxElementsPerPass: spec.maxElementsPerPass },
+    { signal: s.signal, onProgress }
+  );
+  if (s.signal.aborted) throw new AppError('CANCELLED', `Job ${job.id} was cancelled.`);
+  const size = result.height * result.width;
+  const results = itemResults(result, batchItems);
+  // The file first (outside the transaction: it may fail with DISK_FULL and nothing is recorded)…
+  const runId = job.runId as string;
+  const chunk = size > 0 ? ctx.artifacts.writeChunk({ runId, name: 'maps', chunkIndex: batchItems[0].batch, firstItem: batchItems[0].position, itemShape: [result.height, result.width], dtype: 'float32', data: chunkData(result, batchItems, size) }) : null;
+  // …then everything that makes it count, atomically.
+  ctx.db.transaction(() => {
+    if (chunk) ctx.artifacts.recordChunk(chunk);
+    commitItems(ctx.db, job.id, results);
+    insertSummaries(ctx.db, runId, result.items.map((item, k) => ({ index: item.index, path: item.path, label: item.label, summary: { position: batchItems[k].position, status: item.status, reason: item.reason, target: item.target, score: item.score, predicted: item.predicted, predictedProb: item.predictedProb } })));
+  });
+  emitPartials(s, result);
+}
+
+function emitPartials(s: Loop, result: MapsBatchResult): void {
+  if (!s.io.partial) return;
+  const size = result.height * result.width;
+  let row = 0;
+  for (const item of result.items) {
+    if (item.status !== 'ok') continue;
+    const shown = displaySized(result.maps.subarray(row * size, (row + 1) * size), result.height, result.width);
+    row++;
+    s.io.partial({ index: item.index, ...shown, targetClass: item.target as number, score: item.score as number });
+  }
+}
+
+function endState(ctx: RunnerContext, jobId: string, err: unknown, signal: AbortSignal): JobRow {
+  const cancelled = signal.aborted || isCancellation(err);
+  const error = AppError.from(err).toJSON();
+  try {
+    if (cancelled) markEnded(ctx.db, jobId, 'cancelled');
+    else markEnded(ctx.db, jobId, 'failed', error);
+    return getJob(ctx.db, jobId) as JobRow;
+  } catch {
+    // The database itself refused the write (e.g. disk full): the row still says running, which the
+    // next open turns into INTERRUPTED; report the real outcome to the caller now.
+    const row = getJob(ctx.db, jobId) as JobRow;
+    return cancelled ? { ...row, state: 'cancelled', error: null } : { ...row, state: 'failed', error };
+  }
+}
+
+/** The run's manifest: what was computed and how (the spec without local paths' hashes repeated). */
+function finish(ctx: RunnerContext, job: JobRow, spec: StoredSpec): void {
+  const row = getJob(ctx.db, job.id) as JobRow;
+  const runId = job.runId as string;
+  const manifest = { jobId: job.id, method: spec.method, params: spec.params, target: spec.target, score: spec.score ?? null, seed: spec.seed, batchSize: spec.batchSize, maxElementsPerPass: spec.maxElementsPerPass ?? null, model: { id: spec.modelId, sha256: spec.modelHash }, imageSet: { id: spec.imageSetId, sha256: spec.setHash }, counts: { maps: row.done - row.skipped, skipped: row.skipped } };
+  ctx.db.transaction(() => {
+    completeJobRun(ctx.db, runId, { itemShape: storedMapShape(ctx.db, runId) ?? [], itemCount: row.total, manifest, summary: { done: row.done, skipped: row.skipped } });
+    markEnded(ctx.db, job.id, 'succeeded');
+  });
+}
+
+/**
+ * Runs (or resumes) job `jobId` until it ends; returns its final row. Never throws for the job's
+ * own failures (they are recorded in the row); throws only when the job cannot be started.
+ */
+export async function runPersistedJob(ctx: RunnerContext, jobId: string, io: RunnerIO): Promise<JobRow> {
+  const job = getJob(ctx.db, jobId);
+  if (!job) throw new AppError('NOT_FOUND', `There is no job with id ${jobId} in this project.`, { hint: 'List the jobs with `saliency jobs <dir>`.' });
+  if (job.state === 'succeeded') return job;
+  const spec = parseStoredSpec(jobId, job.spec);
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  io.signal.addEventListener('abort', onAbort, { once: true });
+  const stopWatch = watchCancel(ctx.projectDir, jobId, controller);
+  const live = (row: JobRow) => writeLiveStatus(ctx.projectDir, { id: jobId, state: row.state, done: row.done, total: row.total, pid: process.pid, updatedAt: new Date().toISOString() });
+  const throttled = throttle(io.progress, 100);
+  const s: Loop = { ctx, job, spec, io, signal: controller.signal, progress: (p) => throttled.push(p) };
+  markRunning(ctx.db, jobId, process.pid);
+  const running = getJob(ctx.db, jobId) as JobRow;
+  io.state?.(running);
+  live(running);
+  let final: JobRow;
+  try {
+    for (const batch of pendingBatches(jobItems(ctx.db, jobId, 'pending'))) {
+      if (controller.signal.aborted) throw new AppError('CANCELLED', `Job ${jobId} was cancelled.`);
+      await runBatch(s, batch);
+      const row = getJob(ctx.db, jobId) as JobRow;
+      s.progress({ done: row.done, total: row.total, message: `${row.done} of ${row.total} inputs` });
+      live(row);
+    }
+    finish(ctx, job, spec);
+    final = getJob(ctx.db, jobId) as JobRow;
+  } catch (err) {
+    final = endState(ctx, jobId, err, controller.signal);
+  } finally {
+    throttled.flush();
+    stopWatch();
+    io.signal.removeEventListener('abort', onAbort);
+    clearControlFiles(ctx.projectDir, jobId);
+  }
+  io.state?.(final);
+  return final;
+}
