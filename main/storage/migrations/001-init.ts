@@ -20,6 +20,7 @@ CREATE TABLE models (
   sha256 TEXT NOT NULL,
   files_json TEXT NOT NULL,
   descriptor_json TEXT NOT NULL,
+  note TEXT,
   created_at TEXT NOT NULL
 );
 
@@ -30,6 +31,7 @@ CREATE TABLE image_sets (
   mode TEXT NOT NULL CHECK (mode IN ('reference', 'copy')),
   source_path TEXT NOT NULL,
   stored_path TEXT NOT NULL,
+  labels_path TEXT,
   sha256 TEXT NOT NULL,
   files_json TEXT NOT NULL,
   descriptor_json TEXT NOT NULL,
