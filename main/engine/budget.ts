@@ -194,16 +194,18 @@ export function passesOf(method: SaliencyMethod, params: Record<string, unknown>
 
 /**
  * passes × measured time per pass for `inputs` inputs: the target-resolving forward pass (one per
- * input) at the image-batch probe's speed, the method's own passes at `passProbe`'s (a wider batch
- * when the method expands each input into many rows, which run several times faster per row).
+ * input, unless `targetPass` is false because the method resolves targets in its own pass) at the
+ * image-batch probe's speed, the method's own passes at `passProbe`'s (a wider batch when the method
+ * expands each input into many rows, which run several times faster per row).
  */
-export function estimateCost(inputs: number, methodPasses: { forward: number; backward: number }, targetProbe: PassProbe, passProbe: PassProbe = targetProbe): CostEstimate {
-  const forward = (methodPasses.forward + 1) * inputs;
+export function estimateCost(inputs: number, methodPasses: { forward: number; backward: number }, targetProbe: PassProbe, passProbe: PassProbe = targetProbe, targetPass = true): CostEstimate {
+  const extra = targetPass ? 1 : 0;
+  const forward = (methodPasses.forward + extra) * inputs;
   const backward = methodPasses.backward * inputs;
-  const ms = inputs * (targetProbe.forwardMs + methodPasses.forward * passProbe.forwardMs + methodPasses.backward * (passProbe.backwardMs ?? 0));
+  const ms = inputs * (extra * targetProbe.forwardMs + methodPasses.forward * passProbe.forwardMs + methodPasses.backward * (passProbe.backwardMs ?? 0));
   return {
     inputs,
-    passesPerInput: { forward: methodPasses.forward + 1, backward: methodPasses.backward },
+    passesPerInput: { forward: methodPasses.forward + extra, backward: methodPasses.backward },
     passes: { forward, backward, total: forward + backward },
     msPerPass: { forward: passProbe.forwardMs, backward: passProbe.backwardMs },
     probeRows: passProbe.rows,
@@ -221,6 +223,8 @@ export interface MeasureInput {
   inputs: number;
   budgetBytes: number;
   requestedBatch?: number;
+  /** Whether a separate forward pass per input resolves targets (false: the method does it in its own pass). Default true. */
+  targetPass?: boolean;
   /** The first `rows` selected inputs, preprocessed. */
   loadProbe(rows: number): Promise<LoadedBatch>;
 }
@@ -257,5 +261,5 @@ export async function measureRun(tfl: typeof tf, model: ModelHandle, m: MeasureI
   const expansion = Math.max(passes.forward, passes.backward);
   const wide = Math.min(WIDE_PROBE_ROWS, Math.floor(plan.maxElementsPerPass / (h * w * c)), expansion * plan.batchSize);
   const passProbe = probe && wide > rows && expansion > 1 ? await probeOn(tfl, model, batch.data, rows, wide, passes.backward > 0 && withBackward) : probe;
-  return { plan, estimate: estimateCost(m.inputs, passes, probe ?? empty, passProbe ?? empty) };
+  return { plan, estimate: estimateCost(m.inputs, passes, probe ?? empty, passProbe ?? empty, m.targetPass ?? true) };
 }

@@ -8,8 +8,9 @@
  * All or nothing: outputs are written to temporaries and renamed at the end; a cancelled or failed
  * run removes them, and a process exit mid-run removes them from an 'exit' handler. Cancellation is
  * checked between batches and by the method between its steps, so it stops within one batch.
- * Targets are resolved by one forward pass per batch (also giving the logit/probability reported
- * in the summaries); it is counted in the passes.
+ * Targets (and the logit/probability reported in the summaries) come from the method's own first
+ * forward pass when it can give them (gradient, gradient × input, Grad-CAM/++ scoring the logit),
+ * else from one extra forward pass per batch, which is then counted in the passes and the estimate.
  */
 import { readFile } from 'node:fs/promises';
 import type * as tf from '@tensorflow/tfjs';
@@ -30,7 +31,7 @@ import { datasetMeanFor, type MeanImage } from './baselines';
 import { buildManifest, suppliedRecord, targetRecord } from './manifest';
 import type { ModelHandle } from './model/model-handle';
 import type { InputsSpec, MapsPlan, MapsRequest, MapsResult } from './protocol';
-import { checkMethodCapabilities, checkTarget, readTargetsFile, resolveTargets, targetPicker, type TargetScores } from './run-saliency';
+import { checkMethodCapabilities, checkTarget, explainWithTargets, readTargetsFile, targetPicker, targetsInPass, type TargetScores } from './run-saliency';
 import { getMethod, type SaliencyBatchResult, type SaliencyMethod } from './saliency';
 
 function throwIfCancelled(signal: AbortSignal): void {
@@ -127,7 +128,7 @@ async function prepare(info: BackendInfo, model: ModelHandle, req: MapsRequest, 
 async function measure(tfl: typeof tf, model: ModelHandle, p: Prepared, req: MapsRequest): Promise<{ plan: BudgetPlan; estimate: MapsPlan['estimate'] }> {
   const { inputShape, preprocessing } = model.descriptor;
   const loadProbe = (rows: number) => p.set.loadBatch(p.wanted.slice(0, rows), preprocessing, inputShape);
-  return measureRun(tfl, model, { method: p.method, params: p.params, inputs: p.wanted.length, budgetBytes: p.budget.bytes, requestedBatch: req.batchSize, loadProbe });
+  return measureRun(tfl, model, { method: p.method, params: p.params, inputs: p.wanted.length, budgetBytes: p.budget.bytes, requestedBatch: req.batchSize, targetPass: !targetsInPass(p.method, req.score), loadProbe });
 }
 
 /** Validates a run and estimates its cost; writes nothing. */
@@ -163,14 +164,13 @@ async function explain(s: Loop, positions: number[], loaded: LoadedBatch): Promi
   try {
     const labels = loaded.labels.map((l) => labelToClass(l, model.descriptor));
     const pick = targetPicker(p.target, model.descriptor.classNames.length, labels, positions, loaded.indices);
-    let t = performance.now();
-    const scores = await resolveTargets(tfl, model, x, pick);
-    s.totals.targetMs += performance.now() - t;
-    t = performance.now();
+    const t = performance.now();
     const onStep = (done: number, total: number) => s.io.progress({ done: positions[0], total: p.wanted.length, message: `${p.method.id}: inputs ${positions[0] + 1}–${positions[0] + rows}, step ${done} of ${total}` });
-    const ctx = { tf: tfl, model, x, targets: scores.targets, params: p.params, signal: s.io.signal, indices: loaded.indices, seed: p.seed, score: s.req.score, supplied: p.supplied, maxElementsPerPass: s.plan.maxElementsPerPass, onStep, datasetMean: p.datasetMean };
-    const result = await p.method.run(ctx);
-    s.totals.methodMs += performance.now() - t;
+    const { result, scores, targetMs } = await explainWithTargets(tfl, model, p.method, x, p.target, pick, s.req.score, (targets, inPassTargets) =>
+      p.method.run({ tf: tfl, model, x, targets, inPassTargets, params: p.params, signal: s.io.signal, indices: loaded.indices, seed: p.seed, score: s.req.score, supplied: p.supplied, maxElementsPerPass: s.plan.maxElementsPerPass, onStep, datasetMean: p.datasetMean })
+    );
+    s.totals.targetMs += targetMs;
+    s.totals.methodMs += performance.now() - t - targetMs;
     if (result.maps.length !== rows * result.height * result.width) throw new AppError('INTERNAL', `${p.method.id} returned ${result.maps.length} map values for ${rows} inputs of ${result.height}×${result.width}.`);
     return { result, scores };
   } finally {
@@ -252,7 +252,8 @@ function track(runId: string, folders: string[]): void {
 function timingOf(s: Loop, seconds: number, probeSeconds: number): RunTiming {
   const per = passesOf(s.p.method, s.p.params, s.model.descriptor.inputShape);
   const n = s.totals.computed;
-  const passes = { forward: (per.forward + 1) * n, backward: per.backward * n, total: (per.forward + 1 + per.backward) * n };
+  const extra = targetsInPass(s.p.method, s.req.score) ? 0 : 1;
+  const passes = { forward: (per.forward + extra) * n, backward: per.backward * n, total: (per.forward + extra + per.backward) * n };
   const steady = Math.max(1e-9, seconds - probeSeconds);
   return { seconds, probeSeconds, methodSeconds: s.totals.methodMs / 1000, targetSeconds: s.totals.targetMs / 1000, passes, mapsPerSecond: n / steady, passesPerSecond: passes.total / steady };
 }

@@ -20,6 +20,7 @@ import { AppError } from '../../../shared/errors';
 import { readChoice } from '../baselines/options';
 import { requireLayerActivations, type LayerActivations } from '../model/layer-activations';
 import { checkContext, rejectUnknownParams, throwIfCancelled, type SaliencyBatchResult, type SaliencyContext, type SaliencyMethod } from './method';
+import { pickInPass, readResolved, resolvesInPass, type ResolvedTensors } from './targets-in-pass';
 import { resizeMaps } from './upsample';
 
 type Tf = typeof tfTypes;
@@ -70,19 +71,28 @@ function finish(tf: Tf, native: tfTypes.Tensor3D, p: CamParams, height: number, 
   return tf.minimum(tf.maximum(up, tf.min(native, [1, 2], true)), tf.max(native, [1, 2], true)) as tfTypes.Tensor3D;
 }
 
-/** The native map ReLU(Σ_k w_k A_k) [N, h, w] for the split's activations (tidy inside). */
-function nativeMap(ctx: SaliencyContext, method: SaliencyMethod, access: LayerActivations, p: CamParams, weigh: ChannelWeights): tfTypes.Tensor3D {
+/**
+ * The native map ReLU(Σ_k w_k A_k) [N, h, w] for the split's activations (tidy inside); with
+ * `ctx.inPassTargets` the targets are taken from the same head pass and kept (targets-in-pass.ts).
+ */
+function nativeMap(ctx: SaliencyContext, method: SaliencyMethod, access: LayerActivations, p: CamParams, weigh: ChannelWeights): { map: tfTypes.Tensor3D; kept: ResolvedTensors | null } {
   const { tf, x } = ctx;
   const split = access.split(x, p.layer);
+  let kept: ResolvedTensors | null = null;
   try {
     const useProb = (ctx.score ?? method.score) === 'prob';
-    return tf.tidy(() => {
-      const score = (a: tfTypes.Tensor) => pickTargets(tf, useProb ? split.probabilities(a as tfTypes.Tensor4D) : split.logits(a as tfTypes.Tensor4D), ctx.targets);
+    const inPass = resolvesInPass(ctx, method.score);
+    const map = tf.tidy(() => {
+      const score = (a: tfTypes.Tensor) =>
+        inPass
+          ? tf.sum(pickInPass(tf, split.logits(a as tfTypes.Tensor4D), ctx.targets, ctx.inPassTargets === 'predicted', (r) => (kept = r)))
+          : pickTargets(tf, useProb ? split.probabilities(a as tfTypes.Tensor4D) : split.logits(a as tfTypes.Tensor4D), ctx.targets);
       const g = tf.grad(score)(split.activations) as tfTypes.Tensor4D;
       const weights = weigh(tf, split.activations, g);
       const map = tf.relu(tf.sum(tf.mul(weights, split.activations), 3)) as tfTypes.Tensor3D;
       return p.normalize === 'minmax' ? minMax(tf, map) : map;
     });
+    return { map, kept };
   } finally {
     split.activations.dispose();
   }
@@ -95,15 +105,15 @@ export async function runCam(ctx: SaliencyContext, method: SaliencyMethod, weigh
   const access = requireLayerActivations(ctx.model, method.label);
   throwIfCancelled(ctx.signal, method.id);
   const { tf, x } = ctx;
-  const native = nativeMap(ctx, method, access, p, weigh);
+  const { map: native, kept } = nativeMap(ctx, method, access, p, weigh);
   const out = tf.tidy(() => finish(tf, native, p, x.shape[1], x.shape[2]));
   try {
-    const [maps, nativeData] = await Promise.all([out.data() as Promise<Float32Array>, native.data() as Promise<Float32Array>]);
+    const [maps, nativeData, resolved] = await Promise.all([out.data() as Promise<Float32Array>, native.data() as Promise<Float32Array>, readResolved(tf, kept)]);
     throwIfCancelled(ctx.signal, method.id);
     const [n, h, w] = native.shape;
     const diagnostics = Array.from({ length: n }, (_, row) => nativeStats(nativeData.subarray(row * h * w, (row + 1) * h * w)));
     const artifacts = p.upsample === 'none' ? undefined : { native: { data: nativeData, shape: [n, h, w] } };
-    return { maps, raw: null, height: out.shape[1], width: out.shape[2], diagnostics, artifacts };
+    return { maps, raw: null, height: out.shape[1], width: out.shape[2], diagnostics, artifacts, ...(resolved ? { resolved } : {}) };
   } finally {
     tf.dispose([native, out]);
   }

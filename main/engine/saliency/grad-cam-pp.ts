@@ -38,6 +38,7 @@ export const gradCamPlusPlus: SaliencyMethod = {
   requires: ['gradients', 'layer-activations'],
   score: 'logit',
   stochastic: false,
+  resolvesTargets: true,
   passesPerInput: () => ({ forward: 2, backward: 1 }),
   defaults: { ...CAM_DEFAULTS },
   validate: (params) => ({ ...validateCamParams('grad-cam-pp', params) }),

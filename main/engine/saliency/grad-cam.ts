@@ -28,6 +28,7 @@ export const gradCam: SaliencyMethod = {
   requires: ['gradients', 'layer-activations'],
   score: 'logit',
   stochastic: false,
+  resolvesTargets: true,
   // One pass up to the layer for A, one full pass with A substituted, one backward through the head.
   passesPerInput: () => ({ forward: 2, backward: 1 }),
   defaults: { ...CAM_DEFAULTS },

@@ -8,19 +8,21 @@
  *   S_i[h, w] = max_c |G_i[h, w, c]|             (map)
  *
  * All rows share one reverse pass: rows do not interact in inference mode, so
- * ∂/∂x_i Σ_j y_{c_j}(x_j) = ∂y_{c_i}(x_i)/∂x_i. No baseline and no parameters.
+ * ∂/∂x_i Σ_j y_{c_j}(x_j) = ∂y_{c_i}(x_i)/∂x_i. No baseline and no parameters. The predicted
+ * class can be taken in the same forward pass (`ctx.inPassTargets`, targets-in-pass.ts).
  *
  * Checkable property: for a linear model y = W·x + b, G_i = W[:, c_i] exactly (for any x);
  * for any model, G matches central finite differences of y_{c_i}.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import { inputGradient, readAttributions } from './attribution';
+import { inputGradientResolving, readAttributions } from './attribution';
 import { throwIfCancelled, checkContext, rejectUnknownParams, type SaliencyBatchResult, type SaliencyContext, type SaliencyMethod } from './method';
 
 async function run(ctx: SaliencyContext): Promise<SaliencyBatchResult> {
   checkContext(gradient, ctx);
   throwIfCancelled(ctx.signal, gradient.id);
-  return readAttributions(ctx, gradient, inputGradient(ctx, gradient), (g) => ctx.tf.max(ctx.tf.abs(g), 3) as tfTypes.Tensor3D);
+  const { grads, kept } = inputGradientResolving(ctx, gradient);
+  return readAttributions(ctx, gradient, grads, (g) => ctx.tf.max(ctx.tf.abs(g), 3) as tfTypes.Tensor3D, kept);
 }
 
 /** The `gradient` method: |∂y_c/∂x| reduced by max over channels. */
@@ -31,6 +33,7 @@ export const gradient: SaliencyMethod = {
   requires: ['gradients'],
   score: 'logit',
   stochastic: false,
+  resolvesTargets: true,
   passesPerInput: () => ({ forward: 1, backward: 1 }),
   defaults: {},
   validate(params) {

@@ -17,16 +17,16 @@
  * network, or y = W·x), Σ_{h,w,c} A_i = y_{c_i}(x_i); with biases it misses by the bias terms.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import { inputGradient, readAttributions } from './attribution';
+import { inputGradientResolving, readAttributions } from './attribution';
 import { checkContext, rejectUnknownParams, throwIfCancelled, type SaliencyBatchResult, type SaliencyContext, type SaliencyMethod } from './method';
 
 async function run(ctx: SaliencyContext): Promise<SaliencyBatchResult> {
   checkContext(inputXGradient, ctx);
   throwIfCancelled(ctx.signal, inputXGradient.id);
-  const grads = inputGradient(ctx, inputXGradient);
+  const { grads, kept } = inputGradientResolving(ctx, inputXGradient);
   const attributions = ctx.tf.tidy(() => ctx.tf.mul(ctx.x, grads) as tfTypes.Tensor4D);
   grads.dispose();
-  return readAttributions(ctx, inputXGradient, attributions, (a) => ctx.tf.sum(a, 3) as tfTypes.Tensor3D);
+  return readAttributions(ctx, inputXGradient, attributions, (a) => ctx.tf.sum(a, 3) as tfTypes.Tensor3D, kept);
 }
 
 /** The `input-x-gradient` method: x ⊙ ∂y_c/∂x, summed over channels (signed). */
@@ -37,6 +37,7 @@ export const inputXGradient: SaliencyMethod = {
   requires: ['gradients'],
   score: 'logit',
   stochastic: false,
+  resolvesTargets: true,
   passesPerInput: () => ({ forward: 1, backward: 1 }),
   defaults: {},
   validate(params) {

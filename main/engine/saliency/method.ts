@@ -43,6 +43,13 @@ export interface SaliencyContext {
   datasetMean?: MeanImage;
   /** Progress inside the batch, in the method's own units (steps, samples, masks, windows). */
   onStep?: (done: number, total: number) => void;
+  /**
+   * Asks a method with `resolvesTargets` to report x's logits from its own forward pass
+   * (`result.resolved`), so the caller needs no separate pass for targets and summaries; with
+   * `'predicted'` the method also takes each row's target there (argmax of those logits) and
+   * `targets` is ignored. Honoured only when the logit is scored; other methods ignore it.
+   */
+  inPassTargets?: 'given' | 'predicted';
 }
 
 export interface SaliencyBatchResult {
@@ -62,6 +69,8 @@ export interface SaliencyBatchResult {
    * Exported beside the maps and accepted back through `supplied`.
    */
   artifacts?: Record<string, { data: Float32Array; shape: number[] }>;
+  /** When `ctx.inPassTargets` was honoured: the targets used and x's logits `[N, K]` from the method's own pass. */
+  resolved?: { targets: Int32Array; logits: Float32Array };
 }
 
 /** Capabilities a method can require of the model and backend. */
@@ -81,6 +90,8 @@ export interface SaliencyMethod {
   score: ScoreDefault;
   /** Whether the method draws random numbers (then `seed` matters and is recorded). */
   stochastic: boolean;
+  /** Its first forward pass is of x itself, so it honours `ctx.inPassTargets` (when scoring the logit). */
+  resolvesTargets?: boolean;
   /**
    * Forward/backward passes per input for these parameters, for the cost estimate shown before
    * a run (passes × measured time per pass).

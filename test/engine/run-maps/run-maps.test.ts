@@ -85,9 +85,9 @@ describe('maps run (demo model, gradient)', () => {
     expect(m.counts).toEqual({ maps: 7, skipped: 0 });
     expect(m.shapes).toEqual({ maps: [7, 28, 28], raw: [7, 28, 28, 1] });
     expect(m.batchSize).toBe(3);
-    expect(m.estimate.passes).toEqual({ forward: 14, backward: 7, total: 21 });
+    expect(m.estimate.passes).toEqual({ forward: 7, backward: 7, total: 14 }); // no separate target pass for the gradient
     expect(m.estimate.seconds).toBeGreaterThan(0);
-    expect(m.timing.passes.total).toBe(21);
+    expect(m.timing.passes.total).toBe(14);
     expect(m.memory.maxElementsPerPass).toBeGreaterThanOrEqual(784);
     expect(m.png).toEqual({ colormap: 'inferno', normalize: 'percentile:99', alpha: 0.5 });
   });
@@ -194,7 +194,7 @@ describe('maps run: targets, skipped files, artifacts, supplied arrays', () => {
     expect(plan).toMatchObject({ method: 'gradient', count: 7, memoryBudgetMB: 64, memorySource: 'requested' });
     expect(plan.batchSize).toBeGreaterThanOrEqual(1);
     expect(plan.batchSize).toBeLessThanOrEqual(7);
-    expect(plan.estimate.passesPerInput).toEqual({ forward: 2, backward: 1 });
+    expect(plan.estimate.passesPerInput).toEqual({ forward: 1, backward: 1 });
     expect(await fs.readdir(out)).toEqual([]);
     const unknown = await appErrorOf(() => planMaps(backend.tf, backend.info, fixture.model(), request(out, { method: 'nope' })));
     expect(unknown.code).toBe('METHOD_UNKNOWN');
