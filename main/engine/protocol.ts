@@ -20,6 +20,7 @@ import type { WhatIfRequest, WhatIfResponse } from './parameter-saliency/what-if
 import type { ProjectRequest, ProjectResponse } from './parameter-saliency/projection/request';
 import type { BiasRequest, BiasResponse } from './parameter-saliency/bias/request';
 import type { TriageRequest, TriageResult } from './parameter-saliency/triage/job';
+import type { MeasureRequest, MeasureResult } from './measures/job';
 import type { EvaluateRequest, EvaluateResult } from './metrics/request';
 import type { MapsBatchRequest, MapsBatchResult } from './maps-batch';
 
@@ -125,6 +126,8 @@ export interface EngineMethods {
   mapsBatch: { params: MapsBatchRequest; result: MapsBatchResult };
   /** Faithfulness curves (deletion/insertion/MoRF/LeRF) of maps over an image set, written to curves.json (metrics/job.ts). */
   evaluate: { params: EvaluateRequest; result: EvaluateResult };
+  /** A salience measure of "Explain to Me" (entropy, out-of-set, equivariance, stability, degradation) over an image set, written to a result JSON (measures/job.ts). */
+  measure: { params: MeasureRequest; result: MeasureResult };
   /** Test hook: the host exits at once with the given code (simulates a crash). */
   crash: { params: { exitCode?: number }; result: never };
 }

@@ -1,0 +1,34 @@
+/**
+ * Registry of the salience measures of "Explain to Me" (algorithms.md §3): an explicit list, one
+ * file each. Run one with `runMeasure` (job.ts: loads models, writes the result JSON) or, from a
+ * script that already holds models, `computeMeasure` (in memory, nothing written).
+ */
+import { AppError } from '../../../shared/errors';
+import { degradationMeasure } from './degradation';
+import { entropyMeasure } from './entropy';
+import { equivarianceMeasure } from './equivariance';
+import { outOfSetMeasure } from './out-of-set';
+import { stabilityMeasure } from './stability';
+import type { Measure } from './types';
+
+export type { Measure, MeasureContext, MeasureId, MeasureOutput, Row } from './types';
+export { MEASURE_IDS } from './types';
+export type { EntropyParams } from './entropy';
+export type { OutOfSetParams } from './out-of-set';
+export type { EquivarianceParams } from './equivariance';
+export type { StabilityParams } from './stability';
+export type { DegradationParams } from './degradation';
+
+const MEASURES: readonly Measure<object>[] = [entropyMeasure, outOfSetMeasure, equivarianceMeasure, stabilityMeasure, degradationMeasure];
+
+/** Every registered measure, in the paper's order (a)–(e). */
+export function listMeasures(): Measure<object>[] {
+  return [...MEASURES];
+}
+
+/** The measure with this id. @throws AppError PARAM_INVALID listing the known ids */
+export function getMeasure(id: string): Measure<object> {
+  const measure = MEASURES.find((m) => m.id === id);
+  if (measure) return measure;
+  throw new AppError('PARAM_INVALID', `Unknown measure "${id}"; known measures: ${MEASURES.map((m) => m.id).join(', ')}.`);
+}
