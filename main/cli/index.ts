@@ -13,6 +13,8 @@ import { registerParamRankCommand } from './commands/param-rank';
 import { registerParamStatsCommand } from './commands/param-stats';
 import { registerPotFitCommand } from './commands/pot-fit';
 import { registerParamVerifyCommand } from './commands/param-verify';
+import { registerEvaluateCommand } from './commands/evaluate';
+import { registerCompareCommand } from './commands/compare';
 
 interface GlobalRun {
   json: boolean;
@@ -86,6 +88,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerParamRankCommand(program, setExit);
   registerPotFitCommand(program, setExit);
   registerParamVerifyCommand(program, setExit);
+  registerEvaluateCommand(program, setExit);
+  registerCompareCommand(program, setExit);
   return program;
 }
 
