@@ -15,6 +15,7 @@ import { runProject } from './parameter-saliency/projection/request';
 import { runBias } from './parameter-saliency/bias/request';
 import { runTriage } from './parameter-saliency/triage/job';
 import { runMeasure } from './measures/job';
+import { runSanity } from './sanity/job';
 import { runEvaluate } from './metrics/job';
 import { planMaps, runMaps } from './run-maps';
 import { runMapsBatch } from './maps-batch';
@@ -69,6 +70,7 @@ export function createEngineHandlers(tfl: typeof tf, info: BackendInfo): EngineH
     mapsBatch: async (req, io) => runMapsBatch(tfl, info, await loadModel(req.modelPath), req, io),
     evaluate: async (req, io) => runEvaluate(tfl, await loadModel(req.modelPath), req, io),
     measure: async (req, io) => runMeasure(tfl, info, req, io),
+    sanity: async (req, io) => runSanity(tfl, info, req, io),
     crash: async ({ exitCode }) => process.exit(exitCode ?? 70)
   };
 }

@@ -21,6 +21,7 @@ import type { ProjectRequest, ProjectResponse } from './parameter-saliency/proje
 import type { BiasRequest, BiasResponse } from './parameter-saliency/bias/request';
 import type { TriageRequest, TriageResult } from './parameter-saliency/triage/job';
 import type { MeasureRequest, MeasureResult } from './measures/job';
+import type { SanityRequest, SanityResult } from './sanity/types';
 import type { EvaluateRequest, EvaluateResult } from './metrics/request';
 import type { MapsBatchRequest, MapsBatchResult } from './maps-batch';
 
@@ -128,6 +129,8 @@ export interface EngineMethods {
   evaluate: { params: EvaluateRequest; result: EvaluateResult };
   /** A salience measure of "Explain to Me" (entropy, out-of-set, equivariance, stability, degradation) over an image set, written to a result JSON (measures/job.ts). */
   measure: { params: MeasureRequest; result: MeasureResult };
+  /** Model-parameter sanity check (cascading / independent layer randomisation) over an image set, per-step similarity curves written to a result JSON (sanity/job.ts). */
+  sanity: { params: SanityRequest; result: SanityResult };
   /** Test hook: the host exits at once with the given code (simulates a crash). */
   crash: { params: { exitCode?: number }; result: never };
 }
