@@ -14,7 +14,7 @@ import { electronEngineLauncher } from './engine-launcher';
 import { forwardEvents } from './events';
 import { registerIpcHandlers, type TrustedRenderer } from './ipc';
 import { createAppMenu, type AppMenu } from './menu';
-import { RecentProjects } from './recent-projects';
+import { RecentProjects, rememberOpenedProjects } from './recent-projects';
 import { installShutdown } from './shutdown';
 import { guardContents, hardenSession, type GuardOptions } from './window';
 
@@ -55,18 +55,21 @@ async function start(): Promise<void> {
   hardenSession(session.defaultSession, { rendererDir, devServerUrl });
   const recent = new RecentProjects(userFile('recent-projects.json'), { log });
   const projectDir = process.env.SALIENCY_PROJECT || argvProject(process.argv, process.cwd()) || pendingProject || undefined;
-  if (projectDir) recent.add(projectDir);
   const dialogs = createNativeDialogs(dialog, () => windows.current);
   const workbench = await createWorkbench({ mode: 'electron', launcher: electronEngineLauncher(paths.host), projectDir, dialogs, log });
   const trust: TrustedRenderer = { rendererFile: paths.renderer, devServerUrl };
-  const disposers = [registerIpcHandlers(ipcMain, workbench.router, trust), forwardEvents(workbench.events, () => windows.current?.webContents ?? null)];
-  installShutdown(app, { stop: () => workbench.stop(), disposers, log });
-  menu = createAppMenu({
+  const appMenu = createAppMenu({
     Menu, dialogs, recent, log,
     send: (command) => workbench.events.emit('menu:command', command),
     appName: app.name, platform: process.platform, isPackaged: app.isPackaged,
     osRecent: { add: (dir) => app.addRecentDocument(dir), clear: () => app.clearRecentDocuments() }
   });
+  const disposers = [
+    registerIpcHandlers(ipcMain, workbench.router, trust, rememberOpenedProjects((dir) => appMenu.remember(dir))),
+    forwardEvents(workbench.events, () => windows.current?.webContents ?? null)
+  ];
+  installShutdown(app, { stop: () => workbench.stop(), disposers, log });
+  menu = appMenu;
   windows.open();
   app.on('activate', () => windows.focus());
 }

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { AppError } from '../../shared/errors';
-import { REQUEST_CHANNELS } from '../../shared/ipc/contract';
-import { fail } from '../../shared/result';
+import { REQUEST_CHANNELS, type RequestName } from '../../shared/ipc/contract';
+import { fail, type Envelope } from '../../shared/result';
 import type { Router } from '../ipc/router';
 
 export interface TrustedRenderer {
@@ -36,15 +36,24 @@ function senderUrl(event: IpcMainInvokeEvent): string | null {
   return frame.url;
 }
 
+/** Sees each answered request (the shell records successfully opened projects for Open Recent). */
+export type IpcObserver = (channel: RequestName, envelope: Envelope<unknown>) => void;
+
 /** Registers one handler per request channel; returns a function that removes them all. */
-export function registerIpcHandlers(ipcMain: IpcMain, router: Router, trust: TrustedRenderer): () => void {
+export function registerIpcHandlers(ipcMain: IpcMain, router: Router, trust: TrustedRenderer, observe?: IpcObserver): () => void {
   for (const channel of REQUEST_CHANNELS) {
-    ipcMain.handle(channel, (event, payload: unknown) => {
+    ipcMain.handle(channel, async (event, payload: unknown) => {
       const url = senderUrl(event);
       if (url === null || !isTrustedUrl(url, trust)) {
         return fail(new AppError('UNAUTHORIZED', `Request ${channel} from ${url ?? 'a sub-frame or closed frame'} was refused.`).toJSON());
       }
-      return router.dispatch(channel, payload, { kind: 'electron', origin: url });
+      const envelope = await router.dispatch(channel, payload, { kind: 'electron', origin: url });
+      try {
+        observe?.(channel, envelope);
+      } catch {
+        // An observer is bookkeeping; it must never change the renderer's answer.
+      }
+      return envelope;
     });
   }
   return () => REQUEST_CHANNELS.forEach((channel) => ipcMain.removeHandler(channel));

@@ -2,8 +2,9 @@
  * The application menu. File holds the project commands; Edit, View, Window and Help are
  * Electron's standard roles (plus the app menu on macOS). Project commands stay out of main:
  * the menu asks for a path in a native dialog and sends a typed `menu:command` event
- * (shared/ipc/contract.ts) that the renderer acts on through its ordinary contract requests, so the
- * Electron shell knows nothing about how projects or sessions are stored.
+ * (shared/ipc/contract.ts) that the renderer acts on through its ordinary contract requests
+ * (`project:open`, `project:create`, `sessions:export`), so the Electron shell knows nothing about
+ * how projects or sessions are stored. Open Recent lists the projects those requests opened.
  */
 import type { Menu, MenuItemConstructorOptions } from 'electron';
 import type { MenuCommand } from '../../shared/ipc/contract';
@@ -97,8 +98,10 @@ export interface AppMenuDeps {
 export interface AppMenu {
   /** Rebuilds and installs the menu (after the recent list changed). */
   refresh(): void;
-  /** Opens `dir` as if chosen in File ▸ Open (second-instance argv, the first start's argv). */
+  /** Opens `dir` as if chosen in File ▸ Open (second-instance argv). */
   openProject(dir: string): void;
+  /** Records a project that was opened successfully (whoever asked) in Open Recent. */
+  remember(dir: string): void;
 }
 
 /** Builds the menu's actions over the dialogs and the recent list, and installs the menu. */
@@ -113,10 +116,8 @@ export function createAppMenu(deps: AppMenuDeps): AppMenu {
     deps.osRecent?.add(dir);
     refresh();
   };
-  const open = (command: 'project:new' | 'project:open', dir: string) => {
-    remember(dir);
-    deps.send({ command, dir });
-  };
+  // Only a project that actually opened goes into Open Recent (see `remember`), not every folder picked.
+  const open = (command: 'project:new' | 'project:open', dir: string) => deps.send({ command, dir });
   // A dialog that fails (rare: no display server) must not become an unhandled rejection.
   const pick = (what: string, run: () => Promise<void>) => () => void run().catch((err: unknown) => log(`[main] ${what} dialog failed: ${String(err)}`));
   const actions: MenuActions = {
@@ -145,5 +146,5 @@ export function createAppMenu(deps: AppMenuDeps): AppMenu {
     closeProject: () => deps.send({ command: 'project:close' })
   };
   refresh();
-  return { refresh, openProject: (dir) => open('project:open', dir) };
+  return { refresh, openProject: (dir) => open('project:open', dir), remember };
 }

@@ -89,3 +89,23 @@ export class RecentProjects {
     }
   }
 }
+
+/** The requests whose successful answer is the project now open (a ProjectSnapshot with `root`). */
+const PROJECT_ANSWERS = new Set(['project:open', 'project:create', 'project:current']);
+
+/**
+ * Watches answered IPC requests and calls `remember(root)` for each project that opened, so Open
+ * Recent lists projects that really opened (from the menu, the UI or the command line) and never
+ * a folder that failed to open. The embedded demo project is not listed.
+ */
+export function rememberOpenedProjects(remember: (dir: string) => void): (channel: string, envelope: { ok: boolean; value?: unknown }) => void {
+  let last: string | null = null;
+  return (channel, envelope) => {
+    if (!PROJECT_ANSWERS.has(channel) || !envelope.ok) return;
+    const project = envelope.value as { root?: unknown; isDemo?: unknown } | null;
+    if (!project || typeof project.root !== 'string' || project.isDemo === true) return;
+    if (project.root === last) return; // project:current is asked often; write only on a change
+    last = project.root;
+    remember(project.root);
+  };
+}

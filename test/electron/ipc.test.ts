@@ -52,6 +52,20 @@ describe('Electron IPC registration', () => {
     expect(isTrustedUrl('not a url', dev)).toBe(false);
   });
 
+  it('shows each answered request to the observer, which can never change the answer', async () => {
+    const ipcMain = new FakeIpcMain();
+    const router: Router = { dispatch: vi.fn(async () => ({ ok: true as const, value: { root: '/p' } })) };
+    const seen: unknown[] = [];
+    registerIpcHandlers(ipcMain as never, router, trust, (channel, envelope) => {
+      seen.push([channel, envelope]);
+      throw new Error('observer bug');
+    });
+    await expect(ipcMain.handlers.get('project:current')!(invokeEvent(ownUrl), {})).resolves.toEqual({ ok: true, value: { root: '/p' } });
+    expect(seen).toEqual([['project:current', { ok: true, value: { root: '/p' } }]]);
+    await ipcMain.handlers.get('app:info')!(invokeEvent('https://evil.example/'), {});
+    expect(seen).toHaveLength(1); // refused requests never reach the router or the observer
+  });
+
   it('removes every handler when disposed', () => {
     const { ipcMain, dispose } = setup();
     dispose();

@@ -74,7 +74,8 @@ function fakeApp(hasLock: boolean, userData: string) {
 }
 
 let userData: string;
-let signalListeners: { SIGINT: Function[]; SIGTERM: Function[] };
+type Listener = NodeJS.SignalsListener;
+let signalListeners: { SIGINT: Listener[]; SIGTERM: Listener[] };
 
 async function boot(hasLock: boolean, argv: string[] = [process.argv[0]]) {
   vi.resetModules();
@@ -180,7 +181,20 @@ describe('Electron main lifecycle', () => {
     expect(win.minimized).toBe(false);
     expect(win.focused).toBe(true);
     expect(state.workbench.events.emit).toHaveBeenCalledWith('menu:command', { command: 'project:open', dir: project });
-    expect(labels(menuItem(state.Menu.current, '&File', 'Open Recent').submenu)[0]).toBe(project);
+  });
+
+  it('Open Recent lists a project once the renderer opened it through IPC (not a folder that failed)', async () => {
+    await bootReady();
+    const [good, bad] = [path.join(userData, 'good'), path.join(userData, 'bad')];
+    await mkdir(good);
+    await mkdir(bad);
+    const own = { senderFrame: { url: 'file://' + FakeBrowserWindow.instances[0].loaded.file, parent: null } };
+    state.workbench.router.dispatch.mockResolvedValueOnce({ ok: false, error: { code: 'STORAGE_CORRUPT', message: 'x' } });
+    await state.ipcMain.handlers.get('project:current')(own, {});
+    state.workbench.router.dispatch.mockResolvedValueOnce({ ok: true, value: { root: good, isDemo: false } });
+    await state.ipcMain.handlers.get('project:current')(own, {});
+    expect(labels(menuItem(state.Menu.current, '&File', 'Open Recent').submenu)).toEqual([good, 'separator', 'Clear Recent']);
+    expect(state.app.addRecentDocument).toHaveBeenCalledWith(good);
   });
 
   it('a second instance without a folder only focuses; with the window closed it opens a new one', async () => {
@@ -192,12 +206,11 @@ describe('Electron main lifecycle', () => {
     expect(state.workbench.events.emit).not.toHaveBeenCalled();
   });
 
-  it('a project folder on the first command line is opened by the workbench and remembered', async () => {
+  it('a project folder on the first command line is opened by the workbench', async () => {
     const project = path.join(userData, 'p1');
     await mkdir(project);
     await bootReady([process.argv[0], project]);
     expect(state.createWorkbench).toHaveBeenCalledWith(expect.objectContaining({ projectDir: project }));
-    expect(labels(menuItem(state.Menu.current, '&File', 'Open Recent').submenu)[0]).toBe(project);
   });
 
   it('menu commands reach the renderer through the workbench events', async () => {

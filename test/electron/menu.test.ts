@@ -61,7 +61,7 @@ describe('menu actions', () => {
   let recent: RecentProjects;
   let sent: MenuCommand[];
   let appMenu: AppMenu;
-  let osRecent: { add: ReturnType<typeof vi.fn>; clear: ReturnType<typeof vi.fn> };
+  let osRecent: { add: ReturnType<typeof vi.fn<(dir: string) => void>>; clear: ReturnType<typeof vi.fn<() => void>> };
   const folder = async (name: string) => {
     const p = path.join(dir, name);
     await mkdir(p, { recursive: true });
@@ -76,7 +76,7 @@ describe('menu actions', () => {
     dialog = new FakeDialog();
     recent = new RecentProjects(path.join(dir, 'recent.json'));
     sent = [];
-    osRecent = { add: vi.fn(), clear: vi.fn() };
+    osRecent = { add: vi.fn<(dir: string) => void>(), clear: vi.fn<() => void>() };
     const window = { id: 'main-window' };
     appMenu = createAppMenu({
       Menu: menu as never, dialogs: createNativeDialogs(dialog as never, () => window as never), recent, osRecent,
@@ -90,16 +90,23 @@ describe('menu actions', () => {
     expect(labels(menu.current)[0]).toBe('&File');
   });
 
-  it('Open Project…: a folder chosen in the dialog is sent to the renderer and remembered', async () => {
+  it('Open Project…: a folder chosen in the dialog is sent to the renderer (Open Recent waits until it opened)', async () => {
     const p = await folder('proj');
     dialog.answers.push({ canceled: false, filePaths: [p] });
     click('&File', 'Open Project…');
     await settle();
     expect(dialog.calls[0]).toMatchObject({ method: 'open', parent: { id: 'main-window' }, options: { properties: ['openDirectory', 'createDirectory'] } });
     expect(sent).toEqual([{ command: 'project:open', dir: p }]);
-    expect(recent.list()).toEqual([p]);
-    expect(osRecent.add).toHaveBeenCalledWith(p);
-    expect(labels(menuItem(menu.current, '&File', 'Open Recent').submenu)[0]).toBe(p); // menu rebuilt
+    expect(recent.list()).toEqual([]);
+  });
+
+  it('remember: an opened project goes to the top of Open Recent and the OS list, and the menu is rebuilt', async () => {
+    const [a, b] = [await folder('a'), await folder('b')];
+    appMenu.remember(a);
+    appMenu.remember(b);
+    expect(recent.list()).toEqual([b, a]);
+    expect(osRecent.add.mock.calls).toEqual([[a], [b]]);
+    expect(labels(menuItem(menu.current, '&File', 'Open Recent').submenu)).toEqual([b, a, 'separator', 'Clear Recent']);
   });
 
   it('New Project…: asks for a folder and sends project:new', async () => {
@@ -128,11 +135,10 @@ describe('menu actions', () => {
     expect(sent).toEqual([{ command: 'session:export', file: path.join(dir, 'my-session.zip') }]);
   });
 
-  it('openProject (second instance, argv) sends project:open and remembers the folder', async () => {
+  it('openProject (second instance, argv) sends project:open', async () => {
     const p = await folder('from-argv');
     appMenu.openProject(p);
     expect(sent).toEqual([{ command: 'project:open', dir: p }]);
-    expect(recent.list()).toEqual([p]);
   });
 
   it('Close Project sends project:close', () => {

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MAX_RECENT_PROJECTS, RecentProjects } from '../../main/electron/recent-projects';
+import { MAX_RECENT_PROJECTS, RecentProjects, rememberOpenedProjects } from '../../main/electron/recent-projects';
 
 describe('recent projects list', () => {
   let dir: string;
@@ -85,5 +85,21 @@ describe('recent projects list', () => {
     const recent = new RecentProjects(path.join(dir, 'blocker', 'recent.json'), { log, exists: () => true });
     expect(() => recent.add('/some/project')).not.toThrow();
     expect(log).toHaveBeenCalledWith(expect.stringContaining('could not save the recent projects list'));
+  });
+});
+
+describe('remembering opened projects from IPC answers', () => {
+  it('takes the root of successful project:open/create/current answers, once per change, never the demo', () => {
+    const remember = vi.fn();
+    const observe = rememberOpenedProjects(remember);
+    observe('project:open', { ok: true, value: { root: '/p/a', isDemo: false } });
+    observe('project:current', { ok: true, value: { root: '/p/a', isDemo: false } });
+    observe('project:create', { ok: true, value: { root: '/p/b' } });
+    observe('project:open', { ok: false });
+    observe('project:current', { ok: true, value: { root: '/demo', isDemo: true } });
+    observe('sessions:open', { ok: true, value: { root: '/p/c' } });
+    observe('project:open', { ok: true, value: null });
+    observe('project:open', { ok: true, value: { root: '/p/a' } });
+    expect(remember.mock.calls).toEqual([['/p/a'], ['/p/b'], ['/p/a']]);
   });
 });
