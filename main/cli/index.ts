@@ -13,8 +13,13 @@ import { registerParamRankCommand } from './commands/param-rank';
 import { registerParamStatsCommand } from './commands/param-stats';
 import { registerPotFitCommand } from './commands/pot-fit';
 import { registerParamVerifyCommand } from './commands/param-verify';
+import { registerRunCommand } from './commands/run';
+import { registerJobsCommand } from './commands/jobs';
+import { registerResumeCommand } from './commands/resume';
+import { registerCancelCommand } from './commands/cancel';
 import { registerEvaluateCommand } from './commands/evaluate';
 import { registerCompareCommand } from './commands/compare';
+import { registerMeasureCommand } from './commands/measure';
 
 interface GlobalRun {
   json: boolean;
@@ -88,8 +93,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerParamRankCommand(program, setExit);
   registerPotFitCommand(program, setExit);
   registerParamVerifyCommand(program, setExit);
+  registerRunCommand(program, setExit);
+  registerJobsCommand(program, setExit);
+  registerResumeCommand(program, setExit);
+  registerCancelCommand(program, setExit);
   registerEvaluateCommand(program, setExit);
   registerCompareCommand(program, setExit);
+  registerMeasureCommand(program, setExit);
   return program;
 }
 

@@ -16,7 +16,8 @@ export function readNumberList(owner: string, params: Record<string, unknown>, n
 export function readStringList(owner: string, params: Record<string, unknown>, name: string): string[] | null {
   let value = params[name] ?? null;
   if (value === null) return null;
-  if (typeof value === 'string') value = value.split(',').map((t) => t.trim());
+  // Split on commas not followed by a digit or sign, so `translate:4,0` stays one spec.
+  if (typeof value === 'string') value = value.split(/,(?![-+\d])/).map((t) => t.trim());
   if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string' || v.length === 0)) {
     throw new AppError('PARAM_INVALID', `${owner}: \`${name}\` must be a non-empty list of names, got ${JSON.stringify(params[name])}.`);
   }
