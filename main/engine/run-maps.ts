@@ -207,7 +207,7 @@ async function processBatch(s: Loop, start: number, slice: number[], loaded: Loa
   throwIfCancelled(s.io.signal);
   const summaries = summaryRows(s, start, slice, slots, loaded, out);
   const mapSize: [number, number] = out ? [out.result.height, out.result.width] : [0, 0];
-  await s.outputs.write({ slots, maps: out?.result.maps ?? new Float32Array(0), mapSize, raw: out?.result.raw ?? null, inputs: loaded.data, summaries, artifacts: out?.result.artifacts });
+  await s.outputs.write({ slots, maps: out?.result.maps ?? new Float32Array(0), mapSize, raw: out?.result.raw ?? null, inputs: loaded.data, summaries, artifacts: out?.result.artifacts, streamedArtifacts: out?.result.streamedArtifacts });
   if (out && s.req.partials !== false) {
     const size = mapSize[0] * mapSize[1];
     loaded.indices.forEach((index, r) => {

@@ -5,8 +5,13 @@
  * comes back identical each batch and is written once; one per batch (different each time) is
  * stacked along axis 0. The first two batches decide which; an artifact that later breaks its
  * pattern is dropped with a warning rather than written wrong.
+ *
+ * Streamed artifacts (too large to hold, e.g. RISE's masks) say what they are by a `key` instead:
+ * a key already written adds nothing (shared), a new key is appended along axis 0 (stacked); their
+ * slices go to the file as they are produced, so memory holds one slice.
  */
 import { AppError } from '../../../shared/errors';
+import type { StreamedArtifact } from '../saliency/method';
 import { NpyStreamWriter } from './npy-writer';
 
 type Mode = 'undecided' | 'shared' | 'stacked' | 'dropped';
@@ -18,6 +23,8 @@ interface Entry {
   hash: number;
   length: number;
   mode: Mode;
+  /** Streamed artifacts only: the key last written. */
+  key?: string;
 }
 
 /** What was written for one artifact. */
@@ -55,6 +62,21 @@ export class ArtifactWriter {
     }
   }
 
+  /** Takes one batch's streamed artifacts (see the file comment). */
+  async addStreamed(artifacts: Record<string, StreamedArtifact> | undefined): Promise<void> {
+    for (const [name, artifact] of Object.entries(artifacts ?? {})) {
+      const entry = this.entries.get(name);
+      if (entry && (entry.mode === 'dropped' || entry.key === artifact.key)) continue;
+      if (entry && (entry.key === undefined || entry.shape.slice(1).join() !== artifact.shape.slice(1).join())) {
+        entry.mode = 'dropped';
+        this.warnings.push(`artifact "${name}" changed between batches in a way that is neither shared nor stackable; it was not written.`);
+        continue;
+      }
+      const target = entry ?? (await this.startStreamed(name, artifact));
+      await this.appendSlices(name, target, artifact);
+    }
+  }
+
   /** Finishes every artifact; returns what to commit. */
   async close(): Promise<ArtifactRecord[]> {
     const out: ArtifactRecord[] = [];
@@ -78,6 +100,28 @@ export class ArtifactWriter {
 
   async abort(): Promise<void> {
     for (const entry of this.entries.values()) await entry.writer.abort();
+  }
+
+  private async startStreamed(name: string, artifact: StreamedArtifact): Promise<Entry> {
+    const writer = await NpyStreamWriter.create(this.tempFor(name));
+    const entry: Entry = { writer, shape: artifact.shape, leading: 0, hash: 0, length: 0, mode: 'shared', key: artifact.key };
+    this.entries.set(name, entry);
+    await writer.begin(artifact.shape, true);
+    return entry;
+  }
+
+  /** Writes every slice of `artifact`, checking they add up to its leading dimension. */
+  private async appendSlices(name: string, entry: Entry, artifact: StreamedArtifact): Promise<void> {
+    const rowLength = artifact.shape.slice(1).reduce((a, b) => a * b, 1);
+    let rows = 0;
+    for (const slice of artifact.chunks()) {
+      await entry.writer.append(slice);
+      rows += slice.length / rowLength;
+    }
+    if (rows !== artifact.shape[0]) throw new AppError('INTERNAL', `Streamed artifact "${name}" produced ${rows} rows, its shape says ${artifact.shape[0]}.`);
+    if (entry.leading > 0) entry.mode = 'stacked';
+    entry.leading += rows;
+    entry.key = artifact.key;
   }
 
   private async start(name: string, data: Float32Array, shape: number[]): Promise<void> {

@@ -9,6 +9,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import type { Preprocessing } from '../../../shared/types/model';
+import type { StreamedArtifact } from '../saliency/method';
 import { ArtifactWriter, type ArtifactRecord } from './artifacts';
 import { NpyStreamWriter } from './npy-writer';
 import { formatNormalize } from './normalize';
@@ -27,6 +28,8 @@ export interface OutputBatch {
   inputs: Float32Array;
   summaries: SummaryRow[];
   artifacts?: Record<string, { data: Float32Array; shape: number[] }>;
+  /** Artifacts written slice by slice (see `SaliencyBatchResult.streamedArtifacts`). */
+  streamedArtifacts?: Record<string, StreamedArtifact>;
 }
 
 export interface OutputsConfig {
@@ -99,6 +102,7 @@ export class RunOutputs {
     if (this.config.paths.png && computed > 0) await this.writePngs(batch);
     await this.summary!.add(batch.summaries);
     await this.artifacts.add(batch.artifacts);
+    await this.artifacts.addStreamed(batch.streamedArtifacts);
   }
 
   /** Closes every writer and renames the temporaries into place, manifest last. Returns the final paths written. */

@@ -69,8 +69,22 @@ export interface SaliencyBatchResult {
    * Exported beside the maps and accepted back through `supplied`.
    */
   artifacts?: Record<string, { data: Float32Array; shape: number[] }>;
+  /**
+   * Artifacts too large to hold whole (e.g. RISE's masks: 4,000 × 224² floats are 803 MB), produced
+   * on demand in consecutive slices along axis 0 by `chunks()` (e.g. regenerated from the seed).
+   * `key` names the content: a batch handing back a key already written adds nothing (one array
+   * shared by the run); a new key is stacked along axis 0. Memory: one slice at a time.
+   */
+  streamedArtifacts?: Record<string, StreamedArtifact>;
   /** When `ctx.inPassTargets` was honoured: the targets used and x's logits `[N, K]` from the method's own pass. */
   resolved?: { targets: Int32Array; logits: Float32Array };
+}
+
+/** An artifact written slice by slice (see `SaliencyBatchResult.streamedArtifacts`). */
+export interface StreamedArtifact {
+  shape: number[];
+  key: string;
+  chunks: () => Iterable<Float32Array>;
 }
 
 /** Capabilities a method can require of the model and backend. */

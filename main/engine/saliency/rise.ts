@@ -16,8 +16,11 @@
  *
  * Parameters: `n` masks (default 4000), `grid` s (7), `p` (0.5) — Xplique's defaults, which follow
  * the paper —, `baseline` (default `mean-colour`: model-space zero, the reference code's implicit
- * baseline), `returnMasks` (default true: `artifacts.masks` [N, H, W], N·H·W·4 bytes).
- * Masked copies of all rows are batched under `maxElementsPerPass`; `onStep` counts copies.
+ * baseline), `returnMasks` (default true: `streamedArtifacts.masks` [N, H, W], N·H·W·4 bytes on
+ * disk, regenerated from the seed 64 masks at a time when written, never held whole).
+ * Masked copies of all rows are batched under `maxElementsPerPass`, and only the current chunk's
+ * masks are in memory (drawn from the stream as the chunks advance), so memory is bounded by the
+ * pass budget whatever N is; `onStep` counts copies and cancellation is checked between chunks.
  * Diagnostics per row: `score` s_c(x), `baselineScore` s_c(B), `maskMean` (mean of all masks).
  *
  * Checkable property: a linear model f and independent pixel-level Bernoulli(p) masks give
@@ -31,7 +34,7 @@ import { getBaseline, readBaselineParam } from '../baselines';
 import { readNumber } from '../baselines/options';
 import { forEachChunk, planChunks, rowRng } from './batching';
 import { interpolationMatrix } from './upsample';
-import { checkContext, rejectUnknownParams, targetScores, throwIfCancelled, type SaliencyBatchResult, type SaliencyContext, type SaliencyMethod } from './method';
+import { checkContext, rejectUnknownParams, targetScores, throwIfCancelled, type SaliencyBatchResult, type SaliencyContext, type SaliencyMethod, type StreamedArtifact } from './method';
 
 interface Params { n: number; grid: number; p: number; baseline: string; returnMasks: boolean }
 
@@ -67,8 +70,8 @@ function drawMask(rng: Rng, p: number, g: MaskGeometry, out: Float32Array): void
   renderMask(cells, dy, dx, g, out);
 }
 
-/** Masks by index range (asked for in increasing order), the mean of those handed out, and all of them when kept. */
-interface MaskSource { get(first: number, count: number): Float32Array; mean(): number; all: Float32Array | null }
+/** Masks by index range (asked for in increasing order) and the mean of those handed out. */
+interface MaskSource { get(first: number, count: number): Float32Array; mean(): number }
 
 /** The supplied masks, checked against [n, H, W] and [0, 1]. @throws AppError PARAM_INVALID */
 function suppliedSource(data: Float32Array, shape: number[], n: number, height: number, width: number): MaskSource {
@@ -78,26 +81,25 @@ function suppliedSource(data: Float32Array, shape: number[], n: number, height: 
     throw new AppError('PARAM_INVALID', `rise: supplied \`masks\` must have shape [${n}, ${height}, ${width}] (n = ${n}) with values in [0, 1], got [${shape.join(', ')}]${bad >= 0 ? ` with ${data[bad]} at ${bad}` : ''}.`);
   }
   const mean = data.reduce((a, v) => a + v, 0) / data.length;
-  return { get: (first, count) => data.subarray(first * size, (first + count) * size), mean: () => mean, all: data };
+  return { get: (first, count) => data.subarray(first * size, (first + count) * size), mean: () => mean };
 }
 
 /**
- * Masks drawn in order from the run seed: all kept when `returnMasks`, else only the current
- * chunk's, so memory stays bounded (chunks are mask-major, so only the last mask can be asked again).
+ * Masks drawn in order from the run seed, only the current chunk's held (memory bounded by the
+ * pass budget whatever n is); chunks are mask-major, so only the last mask can be asked again.
  */
-function drawnSource(ctx: SaliencyContext, p: Params, g: MaskGeometry): MaskSource {
+function drawnSource(seed: number, p: Params, g: MaskGeometry): MaskSource {
   const size = g.height * g.width;
-  const all = p.returnMasks ? new Float32Array(p.n * size) : null;
-  const rng = rowRng(ctx.seed ?? 0, 0, 'rise-masks');
+  const rng = rowRng(seed, 0, 'rise-masks');
   let drawn = 0;
   let total = 0;
   let last = new Float32Array(0);
   const get = (first: number, count: number): Float32Array => {
-    const out = all ? all.subarray(first * size, (first + count) * size) : new Float32Array(count * size);
+    const out = new Float32Array(count * size);
     for (let i = first; i < first + count; i++) {
       const into = out.subarray((i - first) * size, (i - first + 1) * size);
       if (i < drawn) {
-        if (!all) into.set(last);
+        into.set(last);
         continue;
       }
       drawMask(rng, p.p, g, into);
@@ -107,7 +109,23 @@ function drawnSource(ctx: SaliencyContext, p: Params, g: MaskGeometry): MaskSour
     }
     return out;
   };
-  return { get, mean: () => total / (drawn * size), all };
+  return { get, mean: () => total / (drawn * size) };
+}
+
+/** Masks per slice when they are streamed to a file (64 × 224² floats = 12.8 MB). */
+const MASKS_PER_SLICE = 64;
+
+/**
+ * The run's masks as a streamed artifact [n, H, W]: regenerated slice by slice from the same seeded
+ * stream the run drew them from (so identical to what was used), or sliced from the supplied ones.
+ */
+function masksArtifact(seed: number, p: Params, h: number, w: number, given?: { data: Float32Array }): StreamedArtifact {
+  const chunks = function* (): Generator<Float32Array> {
+    const source = given ? suppliedSource(given.data, [p.n, h, w], p.n, h, w) : drawnSource(seed, p, maskGeometry(p.grid, h, w));
+    for (let first = 0; first < p.n; first += MASKS_PER_SLICE) yield source.get(first, Math.min(MASKS_PER_SLICE, p.n - first));
+  };
+  const key = given ? `rise-masks:supplied:${p.n}×${h}×${w}` : `rise-masks:seed=${seed}:n=${p.n}:grid=${p.grid}:p=${p.p}:${h}×${w}`;
+  return { shape: [p.n, h, w], key, chunks };
 }
 
 /** Σ_i s_c(x̃_i) M_i per row, float64 [N_rows · H·W]; units are (mask, row) in mask-major order. */
@@ -154,8 +172,9 @@ async function run(ctx: SaliencyContext): Promise<SaliencyBatchResult> {
   const p = rise.validate(ctx.params) as unknown as Params;
   const { tf, x } = ctx;
   const [rows, h, w] = x.shape;
+  const seed = ctx.seed ?? 0;
   const given = ctx.supplied?.masks;
-  const masks = given ? suppliedSource(given.data, given.shape, p.n, h, w) : drawnSource(ctx, p, maskGeometry(p.grid, h, w));
+  const masks = given ? suppliedSource(given.data, given.shape, p.n, h, w) : drawnSource(seed, p, maskGeometry(p.grid, h, w));
   throwIfCancelled(ctx.signal, rise.id);
   const ref = await getBaseline(p.baseline).materialize({ tf, x, descriptor: ctx.model.descriptor, indices: ctx.indices, seed: ctx.seed, datasetMean: ctx.datasetMean });
   try {
@@ -164,8 +183,8 @@ async function run(ctx: SaliencyContext): Promise<SaliencyBatchResult> {
     const maskMean = masks.mean();
     const diagnostics = Array.from({ length: rows }, (_, r) => ({ score: ends[r], baselineScore: ends[rows + r], maskMean }));
     const maps = Float32Array.from(acc, (v) => v / (p.n * p.p));
-    const artifacts = p.returnMasks && masks.all ? { masks: { data: masks.all, shape: [p.n, h, w] } } : undefined;
-    return { maps, raw: null, height: h, width: w, diagnostics, artifacts };
+    const streamedArtifacts = p.returnMasks ? { masks: masksArtifact(seed, p, h, w, given) } : undefined;
+    return { maps, raw: null, height: h, width: w, diagnostics, streamedArtifacts };
   } finally {
     ref.dispose();
   }

@@ -5,7 +5,7 @@ import { createRng } from '../../../shared/random';
 import { clearModelCache, loadModel } from '../../../main/engine/model/load-model';
 import type { ModelHandle } from '../../../main/engine/model/model-handle';
 import { getMethod } from '../../../main/engine/saliency';
-import type { SaliencyContext } from '../../../main/engine/saliency';
+import type { SaliencyBatchResult, SaliencyContext } from '../../../main/engine/saliency';
 import { maskGeometry, renderMask } from '../../../main/engine/saliency/rise';
 import { useBackend } from '../../support/each-backend';
 import { buildSmoothCnn, makeTempDir, seededInput, writeFixture } from '../../support/make-fixtures';
@@ -14,6 +14,18 @@ import { appErrorOf } from '../helpers/errors';
 import { baselineValues, buildConstantModel, buildLinearRgb, linearContributions, linearWeights } from './perturbation-fixtures';
 
 const rise = getMethod('rise');
+
+/** The masks a run hands back (streamed slice by slice), gathered whole for checking; also checks the slicing. */
+function masksOf(result: SaliencyBatchResult): { data: Float32Array; shape: number[] } {
+  const artifact = result.streamedArtifacts!.masks;
+  const slices = [...artifact.chunks()];
+  const size = artifact.shape[1] * artifact.shape[2];
+  expect(slices.every((m) => m.length % size === 0 && m.length <= 64 * size)).toBe(true);
+  const data = new Float32Array(slices.reduce((n, m) => n + m.length, 0));
+  slices.reduce((at, m) => (data.set(m, at), at + m.length), 0);
+  expect(data.length).toBe(artifact.shape.reduce((a, b) => a * b, 1));
+  return { data, shape: artifact.shape };
+}
 
 /** The reference geometry written out directly: skimage-style bilinear (half-pixel, mirror) of the s×s grid to (s+1)·C, cropped at (dy, dx). */
 function directMask(cells: number[], s: number, h: number, w: number, dy: number, dx: number): number[] {
@@ -77,7 +89,7 @@ describe('RISE (native)', () => {
       const x = seededInput([1, 10, 10, 2], 1);
       for (const [grid, p] of [[3, 0.3], [4, 0.5], [2, 0.75]]) {
         const result = await rise.run(ctx(smooth, x, [0], { n: 1000, grid, p, baseline: 'mean-colour' }, { seed: 11 }));
-        const masks = result.artifacts!.masks;
+        const masks = masksOf(result);
         expect(masks.shape).toEqual([1000, 10, 10]);
         expect(masks.data.every((v) => v >= 0 && v <= 1)).toBe(true);
         const mean = masks.data.reduce((a, v) => a + v, 0) / masks.data.length;
@@ -97,8 +109,8 @@ describe('RISE (native)', () => {
       const b = await rise.run(ctx(smooth, x, [0, 1], params, { seed: 5 }));
       const c = await rise.run(ctx(smooth, x, [0, 1], params, { seed: 6 }));
       expect(b.maps).toEqual(a.maps);
-      expect(b.artifacts!.masks.data).toEqual(a.artifacts!.masks.data);
-      expect(c.artifacts!.masks.data).not.toEqual(a.artifacts!.masks.data);
+      expect(masksOf(b).data).toEqual(masksOf(a).data);
+      expect(masksOf(c).data).not.toEqual(masksOf(a).data);
       const alone = tf.slice(x, [1, 0, 0, 0], [1, -1, -1, -1]) as Tensor4D;
       const single = await rise.run(ctx(smooth, alone, [1], params, { seed: 5 }));
       expectClose(single.maps, a.maps.subarray(100, 200), { rtol: 1e-5, atol: 1e-7 });
@@ -112,7 +124,7 @@ describe('RISE (native)', () => {
       const x = seededInput([2, 10, 10, 2], 3);
       const params = { n: 40, grid: 3, p: 0.4, baseline: 'constant:value=0.25' };
       const first = await rise.run(ctx(smooth, x, [2, 0], params, { seed: 9 }));
-      const masks = first.artifacts!.masks;
+      const masks = masksOf(first);
       const again = await rise.run(ctx(smooth, x, [2, 0], params, { seed: 123, supplied: { masks } }));
       expect(again.maps).toEqual(first.maps);
       const probs = tf.tidy(() => {
@@ -159,7 +171,7 @@ describe('RISE (native)', () => {
     await expectNoLeak(tf, async () => {
       const x = seededInput([1, 4, 4, 3], 5);
       const result = await rise.run(ctx(constant, x, [2], { n: 200, grid: 2, p: 0.5 }, { score: 'logit', seed: 1 }));
-      const m = result.artifacts!.masks.data;
+      const m = masksOf(result).data;
       const expected = Array.from({ length: 16 }, (_, e) => (1.5 * Array.from({ length: 200 }, (_, i) => m[i * 16 + e]).reduce((s, v) => s + v, 0)) / 200 / 0.5);
       expectClose(result.maps, expected, { rtol: 1e-5, atol: 1e-6 });
       x.dispose();
@@ -174,7 +186,7 @@ describe('RISE (native)', () => {
       const whole = await rise.run(ctx(smooth, x, [0, 1, 2], params, { seed: 2 }));
       const steps: number[] = [];
       const streamed = await rise.run(ctx(smooth, x, [0, 1, 2], { ...params, returnMasks: false }, { seed: 2, maxElementsPerPass: 2 * 200, onStep: (done) => steps.push(done) }));
-      expect(streamed.artifacts).toBeUndefined();
+      expect(streamed.streamedArtifacts).toBeUndefined();
       expectClose(streamed.maps, whole.maps, { rtol: 1e-5, atol: 1e-7 });
       expect(streamed.diagnostics![0].maskMean).toBeCloseTo(whole.diagnostics![0].maskMean, 6);
       expect(steps).toEqual(Array.from({ length: 45 }, (_, i) => 2 * (i + 1)));

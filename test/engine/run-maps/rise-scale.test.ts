@@ -1,0 +1,111 @@
+/**
+ * RISE at scale through the maps run: masks streamed to disk (never held whole), identical for a
+ * seed whatever the batching, reusable with `masksPath`; cancellation inside a large RISE batch
+ * stops at the next chunk and leaves nothing; and the artifact writer's streamed form.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ArtifactWriter } from '../../../main/engine/export/artifacts';
+import type { MapsRequest } from '../../../main/engine/protocol';
+import { runMaps } from '../../../main/engine/run-maps';
+import { parseNpy } from '../../../shared/npy';
+import { useBackend } from '../../support/each-backend';
+import { expectClose, expectNoLeak } from '../../support/tensor-asserts';
+import { appErrorOf } from '../helpers/errors';
+import { DEMO_IMAGES, DEMO_MODEL, readNpy, recordingIO, useMapsFixture } from './helpers';
+
+const backend = useBackend();
+const fixture = useMapsFixture('maps-rise-');
+
+function request(out: string, extra: Partial<MapsRequest>): MapsRequest {
+  return { modelPath: DEMO_MODEL, inputs: { path: DEMO_IMAGES, indices: [3, 50, 77] }, method: 'rise', params: { n: 150, grid: 4 }, target: { kind: 'predicted' }, seed: 4, out: { maps: path.join(out, 'maps.npy') }, ...extra };
+}
+
+describe('RISE masks through the maps run', () => {
+  it('are written streamed as [n, H, W], byte-identical across batch sizes and budgets, and reproduce the maps when supplied', async () => {
+    const outA = await fixture.outDir();
+    const outB = await fixture.outDir();
+    const outC = await fixture.outDir();
+    const a = await expectNoLeak(backend.tf, () => runMaps(backend.tf, backend.info, fixture.model(), request(outA, { batchSize: 1 }), recordingIO()));
+    // The smallest budget splits each image's masks over many passes.
+    const b = await runMaps(backend.tf, backend.info, fixture.model(), request(outB, { batchSize: 3, memoryBudgetMB: 16 }), recordingIO());
+    const masksFile = a.outputs['artifact:masks'];
+    expect(masksFile).toBeDefined();
+    const masks = await readNpy(masksFile);
+    expect(masks.shape).toEqual([150, 28, 28]);
+    expect((await fs.readFile(masksFile)).equals(await fs.readFile(b.outputs['artifact:masks']))).toBe(true);
+    const mapsB = await fs.readFile(path.join(outB, 'maps.npy'));
+    const [ma, mb] = [await readNpy(path.join(outA, 'maps.npy')), await readNpy(path.join(outB, 'maps.npy'))];
+    expectClose(ma.data, mb.data, { rtol: 1e-4, atol: 1e-6 }); // same masks; batching changes only float32 rounding
+    const mean = Array.from(masks.data).reduce((s, v) => s + v, 0) / masks.data.length;
+    const rows = JSON.parse(await fs.readFile(path.join(outA, 'maps.summary.json'), 'utf8')) as Array<{ diagnostics: { maskMean: number } }>;
+    expect(rows[0].diagnostics.maskMean).toBeCloseTo(mean, 6); // the written masks are the ones the run drew
+    const reused = await runMaps(backend.tf, backend.info, fixture.model(), request(outC, { seed: 99, batchSize: 3, memoryBudgetMB: 16, masksPath: masksFile, params: { n: 150, grid: 4, returnMasks: false } }), recordingIO());
+    expect(reused.outputs['artifact:masks']).toBeUndefined();
+    expect((await fs.readFile(path.join(outC, 'maps.npy'))).equals(mapsB)).toBe(true);
+  });
+
+  it('returnMasks: false writes no masks file', async () => {
+    const out = await fixture.outDir();
+    const result = await runMaps(backend.tf, backend.info, fixture.model(), request(out, { params: { n: 20, returnMasks: false } }), recordingIO());
+    expect(Object.keys(result.outputs).some((k) => k.startsWith('artifact:'))).toBe(false);
+  });
+});
+
+describe('cancelling a large RISE batch', () => {
+  it('stops at the next chunk of masks: no step after the abort, CANCELLED, no output, no temporary, no tensor', async () => {
+    const out = await fixture.outDir();
+    const controller = new AbortController();
+    let stepsAfterAbort = 0;
+    let abortedAt = 0;
+    const io = recordingIO(controller.signal, (p) => {
+      if (!p.message?.includes('step')) return;
+      if (controller.signal.aborted) stepsAfterAbort++;
+      else if (p.message.includes('step')) {
+        abortedAt = performance.now();
+        controller.abort();
+      }
+    });
+    // 20,000 masks × 4 images in one batch: 80,000 masked copies, hundreds of chunks under a 16 MB budget.
+    const req = request(out, { inputs: { path: DEMO_IMAGES, indices: [1, 2, 3, 4] }, batchSize: 4, memoryBudgetMB: 16, params: { n: 20_000, grid: 7 }, out: { maps: path.join(out, 'maps.npy'), png: path.join(out, 'png') } });
+    const err = await expectNoLeak(backend.tf, () => appErrorOf(() => runMaps(backend.tf, backend.info, fixture.model(), req, io)));
+    const latencyMs = performance.now() - abortedAt;
+    expect(err.code).toBe('CANCELLED');
+    expect(stepsAfterAbort).toBe(0);
+    const steps = io.seen.filter((p) => p.message?.includes('step'));
+    expect(steps).toHaveLength(1);
+    expect(steps[0].message).toMatch(/step \d+ of 80000/);
+    expect(latencyMs).toBeLessThan(5000); // one chunk, not the batch (the whole batch takes far longer)
+    expect(await fs.readdir(out)).toEqual([]);
+  });
+});
+
+describe('streamed artifacts (ArtifactWriter.addStreamed)', () => {
+  const streamed = (key: string, rows: number[][]) => ({ key, shape: [rows.length, 2], chunks: function* () {
+    for (const row of rows) yield Float32Array.from(row);
+  } });
+
+  it('the same key is written once (shared), a new key is stacked; slices go straight to the file', async () => {
+    const dir = fixture.dir();
+    const writer = new ArtifactWriter((name) => path.join(dir, `${name}.npy`));
+    await writer.addStreamed({ shared: streamed('k1', [[1, 2], [3, 4]]), perBatch: streamed('a', [[5, 6]]) });
+    await writer.addStreamed({ shared: streamed('k1', [[9, 9], [9, 9]]), perBatch: streamed('b', [[7, 8], [9, 10]]) });
+    const records = await writer.close();
+    expect(records.map((r) => [r.name, r.mode, r.shape])).toEqual([['shared', 'shared', [2, 2]], ['perBatch', 'stacked', [3, 2]]]);
+    const shared = parseNpy(new Uint8Array(await fs.readFile(path.join(dir, 'shared.npy'))));
+    expect(Array.from(shared.data)).toEqual([1, 2, 3, 4]);
+    const stacked = parseNpy(new Uint8Array(await fs.readFile(path.join(dir, 'perBatch.npy'))));
+    expect(Array.from(stacked.data)).toEqual([5, 6, 7, 8, 9, 10]);
+  });
+
+  it('slices that do not add up to the declared rows are an internal error', async () => {
+    const writer = new ArtifactWriter((name) => path.join(fixture.dir(), `${name}-short.npy`));
+    const short = { key: 'k', shape: [3, 2], chunks: function* () {
+      yield Float32Array.from([1, 2]);
+    } };
+    const err = await appErrorOf(() => writer.addStreamed({ short }));
+    expect(err.code).toBe('INTERNAL');
+    await writer.abort();
+  });
+});
