@@ -4,8 +4,8 @@
  * the H×W window at the shifted position. Positive dx moves the content right, positive dy down:
  *   out(r, c) = x(clamp(r − dy, 0, H−1), clamp(c − dx, 0, W−1)),
  * which is exactly pad-then-crop for any p ≥ the shift. The inverse is the opposite shift; it
- * restores x only on the interior cells the first shift did not replicate:
- * rows r with 0 ≤ r − dy < H... i.e. max(0, dy) ≤ r < H + min(0, dy), likewise columns.
+ * restores x only on the cells the first shift kept inside the frame (the rest was replaced by
+ * replicated edge values): rows max(0, −dy) ≤ r < H − max(0, dy), likewise columns with dx.
  */
 import { AppError } from '../../../shared/errors';
 import { buildGrid, cell, type GeometricTransform, type Grid } from './types';
@@ -28,7 +28,7 @@ export function translate(dx: number, dy: number): GeometricTransform {
     inverse: (g) => shift(g, -dx, -dy),
     identityDomain: (h, w) => {
       const mask = new Uint8Array(h * w);
-      for (let r = Math.max(0, dy); r < h + Math.min(0, dy); r++) for (let c = Math.max(0, dx); c < w + Math.min(0, dx); c++) mask[r * w + c] = 1;
+      for (let r = Math.max(0, -dy); r < h - Math.max(0, dy); r++) for (let c = Math.max(0, -dx); c < w - Math.max(0, dx); c++) mask[r * w + c] = 1;
       return mask;
     }
   };
