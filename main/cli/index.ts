@@ -19,6 +19,7 @@ import { registerResumeCommand } from './commands/resume';
 import { registerCancelCommand } from './commands/cancel';
 import { registerEvaluateCommand } from './commands/evaluate';
 import { registerCompareCommand } from './commands/compare';
+import { registerStudyCommand } from './commands/study';
 import { registerMeasureCommand } from './commands/measure';
 
 interface GlobalRun {
@@ -99,6 +100,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerCancelCommand(program, setExit);
   registerEvaluateCommand(program, setExit);
   registerCompareCommand(program, setExit);
+  registerStudyCommand(program, setExit);
   registerMeasureCommand(program, setExit);
   return program;
 }

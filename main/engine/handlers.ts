@@ -17,6 +17,7 @@ import { runTriage } from './parameter-saliency/triage/job';
 import { runMeasure } from './measures/job';
 import { runSanity } from './sanity/job';
 import { runEvaluate } from './metrics/job';
+import { runPerturbationStudy } from './study/perturbation';
 import { planMaps, runMaps } from './run-maps';
 import { runMapsBatch } from './maps-batch';
 import { runSaliency } from './run-saliency';
@@ -69,6 +70,7 @@ export function createEngineHandlers(tfl: typeof tf, info: BackendInfo): EngineH
     paramTriage: async (req) => runTriage(req),
     mapsBatch: async (req, io) => runMapsBatch(tfl, info, await loadModel(req.modelPath), req, io),
     evaluate: async (req, io) => runEvaluate(tfl, await loadModel(req.modelPath), req, io),
+    studyPerturbation: async (req, io) => runPerturbationStudy(tfl, await loadModel(req.modelPath), req, io),
     measure: async (req, io) => runMeasure(tfl, info, req, io),
     sanity: async (req, io) => runSanity(tfl, info, req, io),
     crash: async ({ exitCode }) => process.exit(exitCode ?? 70)

@@ -23,6 +23,7 @@ import type { TriageRequest, TriageResult } from './parameter-saliency/triage/jo
 import type { MeasureRequest, MeasureResult } from './measures/job';
 import type { SanityRequest, SanityResult } from './sanity/types';
 import type { EvaluateRequest, EvaluateResult } from './metrics/request';
+import type { StudyRequest, StudyResult } from './study/types';
 import type { MapsBatchRequest, MapsBatchResult } from './maps-batch';
 
 /** Where inputs come from: an image set (folder / manifest.csv / .npy) and optionally a subset. */
@@ -127,6 +128,8 @@ export interface EngineMethods {
   mapsBatch: { params: MapsBatchRequest; result: MapsBatchResult };
   /** Faithfulness curves (deletion/insertion/MoRF/LeRF) of maps over an image set, written to curves.json (metrics/job.ts). */
   evaluate: { params: EvaluateRequest; result: EvaluateResult };
+  /** Perturbation-consistency study over a grid of baselines and hyperparameters, written to study.json (study/perturbation.ts). */
+  studyPerturbation: { params: StudyRequest; result: StudyResult };
   /** A salience measure of "Explain to Me" (entropy, out-of-set, equivariance, stability, degradation) over an image set, written to a result JSON (measures/job.ts). */
   measure: { params: MeasureRequest; result: MeasureResult };
   /** Model-parameter sanity check (cascading / independent layer randomisation) over an image set, per-step similarity curves written to a result JSON (sanity/job.ts). */

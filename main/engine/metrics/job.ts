@@ -21,6 +21,7 @@ import { predictedClasses } from './score';
 import { summarise } from './summary';
 import type { FaithfulnessMetric, MetricParams } from './types';
 import { DEFAULT_RESAMPLES } from './bootstrap';
+import { sharedParamsFor } from './params';
 
 /** Inputs per batch when the request gives none. */
 export const DEFAULT_EVALUATE_BATCH = 16;
@@ -55,7 +56,7 @@ export function resolveEvaluateRequest(request: EvaluateRequest): Resolved {
   if (!Number.isInteger(resamples) || resamples < 1) throw bad(`\`bootstrap\` must be a positive integer, got ${resamples}.`);
   const metrics = request.metrics.map((id) => {
     const metric = getMetric(id);
-    return { metric, params: metric.validate({ ...(request.params ?? {}) }) };
+    return { metric, params: metric.validate(sharedParamsFor(metric.primary === 'aopc', request.params ?? {})) };
   });
   return { metrics, score, target, seed, batchSize, resamples };
 }

@@ -21,3 +21,12 @@ export function readMetricParams(owner: string, params: Record<string, unknown>,
   const draws = stochastic ? readNumber(owner, params, 'draws', DEFAULT_NOISE_DRAWS, { min: 1, max: 1000, integer: true }) : 1;
   return { baseline, steps, tile, draws };
 }
+
+/**
+ * One parameter bag shared by several metrics (a comma list on the CLI, a study grid): `tile`
+ * only applies to the region metrics (MoRF, LeRF) and is dropped for the pixel metrics.
+ */
+export function sharedParamsFor(region: boolean, shared: Record<string, unknown>): Record<string, unknown> {
+  const { tile, ...rest } = shared;
+  return region ? { ...rest, ...(tile === undefined ? {} : { tile }) } : rest;
+}
