@@ -19,6 +19,7 @@ import { registerResumeCommand } from './commands/resume';
 import { registerCancelCommand } from './commands/cancel';
 import { registerEvaluateCommand } from './commands/evaluate';
 import { registerCompareCommand } from './commands/compare';
+import { registerSanityCommand } from './commands/sanity';
 import { registerStudyCommand } from './commands/study';
 import { registerMeasureCommand } from './commands/measure';
 
@@ -100,6 +101,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerCancelCommand(program, setExit);
   registerEvaluateCommand(program, setExit);
   registerCompareCommand(program, setExit);
+  registerSanityCommand(program, setExit);
   registerStudyCommand(program, setExit);
   registerMeasureCommand(program, setExit);
   return program;

@@ -91,7 +91,7 @@ describe('similarity helpers', () => {
     const other = rowMaps(maps, raw, 0, size, 2);
     const s = similarities(row, other, 3, 3, 3);
     expect(s['spearman-signed']).toBeCloseTo(spearman(row.signed, other.signed), 15);
-    expect(s['spearman-abs']).toBeCloseTo(spearman(row.signed.map(Math.abs), Array.from(other.signed, Math.abs)), 15);
+    expect(s['spearman-abs']).toBeCloseTo(spearman(Array.from(row.signed, Math.abs), Array.from(other.signed, Math.abs)), 15);
     const same = similarities(row, row, 3, 3, 3);
     expect(same).toEqual({ 'spearman-abs': 1, 'spearman-signed': 1, ssim: 1, topk: 1 });
   });
