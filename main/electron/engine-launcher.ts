@@ -4,6 +4,7 @@
  * speaks. Messages go over the process's MessagePort, which carries typed arrays by structured clone.
  */
 import { utilityProcess } from 'electron';
+import path from 'node:path';
 import type { HostMessage } from '../engine/protocol';
 import type { EngineLauncher } from '../jobs/engine-transport';
 
@@ -29,4 +30,14 @@ export function electronEngineLauncher(hostEntry: string, extraEnv: Record<strin
       kill: () => void child.kill()
     };
   };
+}
+
+/**
+ * A packaged app has no node_modules/.cache: electron-builder ships setup-native's status file
+ * (which wheel, CPU or GPU, the binding was built against) as resources/tfjs-native/status.json,
+ * and the engine host is told where it is. A value the user set wins; development needs nothing.
+ */
+export function packagedEngineEnv(isPackaged: boolean, resourcesPath: string | undefined, env: NodeJS.ProcessEnv): Record<string, string> {
+  if (!isPackaged || !resourcesPath || env.SALIENCY_NATIVE_STATUS_FILE) return {};
+  return { SALIENCY_NATIVE_STATUS_FILE: path.join(resourcesPath, 'tfjs-native', 'status.json') };
 }

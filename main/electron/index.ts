@@ -10,7 +10,7 @@ import { createWorkbench } from '../app/workbench';
 import { AppWindow } from './app-window';
 import { projectDirFromArgv } from './argv';
 import { createNativeDialogs } from './dialogs';
-import { electronEngineLauncher } from './engine-launcher';
+import { electronEngineLauncher, packagedEngineEnv } from './engine-launcher';
 import { forwardEvents } from './events';
 import { registerIpcHandlers, type TrustedRenderer } from './ipc';
 import { createAppMenu, type AppMenu } from './menu';
@@ -50,22 +50,13 @@ function onSecondInstance(argv: string[], cwd: string): void {
   else pendingProject = dir; // still starting: the workbench opens it
 }
 
-/**
- * A packaged app has no node_modules/.cache: electron-builder ships setup-native's status file
- * (CPU or GPU wheel) as resources/tfjs-native/status.json, and the engine is told where it is.
- */
-function packagedEngineEnv(): Record<string, string> {
-  if (!app.isPackaged || process.env.SALIENCY_NATIVE_STATUS_FILE) return {};
-  return { SALIENCY_NATIVE_STATUS_FILE: path.join(process.resourcesPath, 'tfjs-native', 'status.json') };
-}
-
 async function start(): Promise<void> {
   await app.whenReady();
   hardenSession(session.defaultSession, { rendererDir, devServerUrl });
   const recent = new RecentProjects(userFile('recent-projects.json'), { log });
   const projectDir = process.env.SALIENCY_PROJECT || argvProject(process.argv, process.cwd()) || pendingProject || undefined;
   const dialogs = createNativeDialogs(dialog, () => windows.current);
-  const workbench = await createWorkbench({ mode: 'electron', launcher: electronEngineLauncher(paths.host, packagedEngineEnv()), projectDir, dialogs, log });
+  const workbench = await createWorkbench({ mode: 'electron', launcher: electronEngineLauncher(paths.host, packagedEngineEnv(app.isPackaged, process.resourcesPath, process.env)), projectDir, dialogs, log });
   const trust: TrustedRenderer = { rendererFile: paths.renderer, devServerUrl };
   const appMenu = createAppMenu({
     Menu, dialogs, recent, log,

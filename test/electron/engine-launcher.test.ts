@@ -16,7 +16,7 @@ vi.mock('electron', async () => {
   };
 });
 
-const { electronEngineLauncher } = await import('../../main/electron/engine-launcher');
+const { electronEngineLauncher, packagedEngineEnv } = await import('../../main/electron/engine-launcher');
 
 describe('Electron engine launcher', () => {
   it('forks the built host as a utility process and speaks EngineTransport over its port', () => {
@@ -48,5 +48,12 @@ describe('Electron engine launcher', () => {
     expect(child.posted).toEqual([]);
     transport.kill();
     expect(child.killed).toBe(true);
+  });
+
+  it('points the packaged engine at the shipped native set-up status, unless the user chose one', () => {
+    expect(packagedEngineEnv(true, '/opt/Saliency Workbench/resources', {})).toEqual({ SALIENCY_NATIVE_STATUS_FILE: '/opt/Saliency Workbench/resources/tfjs-native/status.json' });
+    expect(packagedEngineEnv(false, '/opt/x/resources', {})).toEqual({});
+    expect(packagedEngineEnv(true, '/opt/x/resources', { SALIENCY_NATIVE_STATUS_FILE: '/mine.json' })).toEqual({});
+    expect(packagedEngineEnv(true, undefined, {})).toEqual({});
   });
 });
