@@ -62,7 +62,8 @@ export async function compareFiles(files: string[], spec: string, opts: { labels
   return { ...matrix, files, shape: [first.maps.length, first.height, first.width] };
 }
 
-function parseFlags(flags: CompareFlags): { files: string[]; spec: string; labels?: string[]; dataRange?: number; resamples?: number; seed?: number; out: string } {
+/** Checks the flags (UsageError, exit 2). */
+export function parseCompareFlags(flags: CompareFlags): { files: string[]; spec: string; labels?: string[]; dataRange?: number; resamples?: number; seed?: number; out: string } {
   const files = (flags.maps ?? []).map((f) => path.resolve(f));
   if (files.length < 2) throw new UsageError(`give at least two --maps files to compare, got ${files.length}.`, HELP);
   if (!flags.stat) throw new UsageError('--stat is required: spearman, kendall, ssim, pearson, cosine or topk:<k> (e.g. topk:0.1).', HELP);
@@ -116,7 +117,7 @@ export function registerCompareCommand(program: Command, setExit: (code: number)
       const onSignal = () => controller.abort();
       process.on('SIGINT', onSignal);
       try {
-        const opts = parseFlags(flags);
+        const opts = parseCompareFlags(flags);
         const started = performance.now();
         const matrix = await compareFiles(opts.files, opts.spec, { ...opts, signal: controller.signal });
         await writeJsonAtomic(opts.out, { format: 'saliency-compare-v1', ...matrix });
