@@ -8,7 +8,7 @@
  * crash, disk full) and `cancelled` jobs are resumable: their `done` items are kept and resume
  * computes only the `pending` ones. `done`/`total` count items in state done or skipped.
  */
-import type { AppErrorData } from '../../shared/errors';
+import { AppError, type AppErrorData } from '../../shared/errors';
 import type { JobState } from '../../shared/types/jobs';
 import type { ProjectDb } from './db';
 
@@ -184,13 +184,6 @@ export function deleteJob(db: ProjectDb, id: string): void {
   db.run('DELETE FROM jobs WHERE id = ?', [id]);
 }
 
-/** The run a new maps job fills: a `runs` row of the session, state `pending` until the job succeeds. */
-export function insertJobRun(db: ProjectDb, run: { id: string; sessionId: string; method: string; modelId: string; imageSetId: string; params: Record<string, unknown> }): void {
-  db.run("INSERT INTO runs (id, session_id, kind, method, model_id, image_set_id, params_json, state, created_at) VALUES (?, ?, 'saliency-maps', ?, ?, ?, ?, 'pending', ?)", [
-    run.id, run.sessionId, run.method, run.modelId, run.imageSetId, JSON.stringify(run.params), now()
-  ]);
-}
-
 /** Per-image summaries of a committed batch (`image_summaries`, keyed by run and item index). */
 export function insertSummaries(db: ProjectDb, runId: string, rows: Array<{ index: number; path: string; label: string | null; summary: Record<string, unknown> }>): void {
   const stmt = db.raw.prepare('INSERT OR REPLACE INTO image_summaries (run_id, item_index, item_path, label, summary_json) VALUES (?, ?, ?, ?, ?)');
@@ -201,14 +194,34 @@ export function insertSummaries(db: ProjectDb, runId: string, rows: Array<{ inde
   }
 }
 
-/** Marks a job's run complete and records its `maps` result (item shape and count). */
-export function completeJobRun(db: ProjectDb, runId: string, result: { itemShape: number[]; itemCount: number; manifest: Record<string, unknown>; summary: Record<string, unknown> }): void {
-  db.run("UPDATE runs SET state = 'complete', manifest_json = ?, finished_at = ? WHERE id = ?", [JSON.stringify(result.manifest), now(), runId]);
-  db.run("INSERT OR REPLACE INTO results (run_id, name, dtype, item_shape_json, item_count, summary_json) VALUES (?, 'maps', 'float32', ?, ?, ?)", [runId, JSON.stringify(result.itemShape), result.itemCount, JSON.stringify(result.summary)]);
-}
-
 /** Item shape of the first stored `maps` chunk of a run, null when none is stored. */
 export function storedMapShape(db: ProjectDb, runId: string): number[] | null {
   const r = db.get<Raw>("SELECT item_shape_json FROM artifacts WHERE run_id = ? AND name = 'maps' ORDER BY first_item LIMIT 1", [runId]);
   return r ? (JSON.parse(String(r.item_shape_json)) as number[]) : null;
 }
+
+export interface SourceRef {
+  id: string;
+  name: string;
+  storedPath: string;
+  sha256: string;
+  labelsPath: string | null;
+}
+
+/**
+ * A model or image set of the project by id, else by unique name. @throws AppError NOT_FOUND
+ * (listing what there is), PARAM_INVALID when a name is ambiguous
+ */
+export function findSource(db: ProjectDb, kind: 'model' | 'image set', ref: string): SourceRef {
+  const table = kind === 'model' ? 'models' : 'image_sets';
+  const labels = kind === 'model' ? 'NULL' : 'labels_path';
+  const rows = db.all<Raw>(`SELECT id, name, stored_path, sha256, ${labels} AS labels_path FROM ${table} WHERE id = ?1 OR name = ?1 ORDER BY (id = ?1) DESC`, [ref]);
+  if (rows.length === 0) {
+    const known = db.all<Raw>(`SELECT name FROM ${table} ORDER BY name`).map((r) => String(r.name));
+    throw new AppError('NOT_FOUND', `The project has no ${kind} with id or name "${ref}".`, { hint: known.length ? `Known: ${known.join(', ')}.` : `Add one first (\`saliency project add-${kind === 'model' ? 'model' : 'images'}\`).` });
+  }
+  if (rows.length > 1 && rows[0].id !== ref) throw new AppError('PARAM_INVALID', `${rows.length} ${kind}s are named "${ref}"; give the id instead.`, { hint: `Ids: ${rows.map((r) => String(r.id)).join(', ')}.` });
+  const r = rows[0];
+  return { id: String(r.id), name: String(r.name), storedPath: String(r.stored_path), sha256: String(r.sha256), labelsPath: (r.labels_path as string | null) ?? null };
+}
+

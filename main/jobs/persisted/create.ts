@@ -8,10 +8,10 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
-import type { TargetSpec } from '../../../shared/types/saliency';
 import type { EngineClient } from '../engine-client';
-import type { ProjectDb } from '../../storage/db';
-import { insertJob, insertJobRun, type JobRow } from '../../storage/jobs';
+import { insertJob, type JobRow } from '../../storage/jobs';
+import type { Project } from '../../storage/project';
+import { addRun } from '../../storage/sessions';
 import { batchOf, type StoredSpec } from './spec';
 
 /** A model or image set of the project, resolved for use (the project layer checked it is unchanged). */
@@ -28,7 +28,7 @@ export interface NewMapsJob {
   imageSet: ResolvedSource;
   method: string;
   params: Record<string, unknown>;
-  target: TargetSpec;
+  target: StoredSpec['target'];
   score?: 'logit' | 'prob';
   seed?: number;
   /** Item indices to explain, in order; all items of the set when absent. */
@@ -40,7 +40,7 @@ export interface NewMapsJob {
 
 export const JOB_KIND = 'saliency-maps';
 
-export async function createMapsJob(db: ProjectDb, engine: Pick<EngineClient, 'request'>, projectDir: string, input: NewMapsJob): Promise<JobRow> {
+export async function createMapsJob(project: Project, engine: Pick<EngineClient, 'request'>, input: NewMapsJob): Promise<JobRow> {
   if (input.batchSize !== undefined && (!Number.isInteger(input.batchSize) || input.batchSize < 1 || input.batchSize > 4096)) {
     throw new AppError('PARAM_INVALID', `batch size must be an integer in 1…4096, got ${input.batchSize}.`);
   }
@@ -49,7 +49,7 @@ export async function createMapsJob(db: ProjectDb, engine: Pick<EngineClient, 'r
     modelPath: input.model.path, inputs, method: input.method, params: input.params, target: input.target, score: input.score, seed: input.seed,
     batchSize: input.batchSize, memoryBudgetMB: input.memoryBudgetMB,
     // Validation needs an output path; nothing is written there (the job stores its maps as artifacts).
-    out: { maps: path.join(projectDir, 'maps-plan.npy') }
+    out: { maps: path.join(project.root, 'maps-plan.npy') }
   });
   const indices = input.indices ?? (await engine.request('openImageSet', { path: input.imageSet.path, labelsPath: input.imageSet.labelsPath })).count;
   const list = typeof indices === 'number' ? Array.from({ length: indices }, (_, i) => i) : indices;
@@ -59,11 +59,10 @@ export async function createMapsJob(db: ProjectDb, engine: Pick<EngineClient, 'r
     labelsPath: input.imageSet.labelsPath, method: plan.method, params: plan.params, target: input.target, score: input.score, seed: input.seed ?? 0, batchSize, maxElementsPerPass: plan.maxElementsPerPass
   };
   const jobId = randomUUID();
-  const runId = randomUUID();
   let job: JobRow | undefined;
-  db.transaction(() => {
-    insertJobRun(db, { id: runId, sessionId: input.sessionId, method: plan.method, modelId: input.model.id, imageSetId: input.imageSet.id, params: plan.params });
-    job = insertJob(db, { id: jobId, sessionId: input.sessionId, runId, kind: JOB_KIND, spec, items: list.map((index, position) => ({ index, batch: batchOf(position, batchSize) })) });
+  project.db.transaction(() => {
+    const runId = addRun(project, { sessionId: input.sessionId, kind: JOB_KIND, method: plan.method, modelId: input.model.id, imageSetId: input.imageSet.id, params: plan.params });
+    job = insertJob(project.db, { id: jobId, sessionId: input.sessionId, runId, kind: JOB_KIND, spec, items: list.map((index, position) => ({ index, batch: batchOf(position, batchSize) })) });
   });
   return job as JobRow;
 }

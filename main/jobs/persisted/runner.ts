@@ -20,18 +20,24 @@ import type { MapsBatchResult } from '../../engine/maps-batch';
 import { throttle } from '../../engine/throttle';
 import type { EngineClient } from '../engine-client';
 import type { ProjectDb } from '../../storage/db';
+import type { Project } from '../../storage/project';
+import { completeRun } from '../../storage/sessions';
 import type { ArtifactStore } from '../../storage/artifacts';
-import { commitItems, completeJobRun, getJob, insertSummaries, jobItems, markEnded, markRunning, storedMapShape, type ItemResult, type JobItemRow, type JobRow } from '../../storage/jobs';
+import { commitItems, getJob, insertSummaries, jobItems, markEnded, markRunning, storedMapShape, type ItemResult, type JobItemRow, type JobRow } from '../../storage/jobs';
 import { clearControlFiles, watchCancel, writeLiveStatus } from './control-files';
 import { displaySized } from './display';
 import { parseStoredSpec, type StoredSpec } from './spec';
 
 export interface RunnerContext {
+  project: Project;
   db: ProjectDb;
   engine: Pick<EngineClient, 'request'>;
   projectDir: string;
   artifacts: ArtifactStore;
 }
+
+/** The runner's view of an open project. */
+export const runnerContext = (project: Project, engine: Pick<EngineClient, 'request'>): RunnerContext => ({ project, db: project.db, artifacts: project.artifacts, projectDir: project.root, engine });
 
 export interface RunnerIO {
   signal: AbortSignal;
@@ -128,7 +134,7 @@ function finish(ctx: RunnerContext, job: JobRow, spec: StoredSpec): void {
   const runId = job.runId as string;
   const manifest = { jobId: job.id, method: spec.method, params: spec.params, target: spec.target, score: spec.score ?? null, seed: spec.seed, batchSize: spec.batchSize, maxElementsPerPass: spec.maxElementsPerPass ?? null, model: { id: spec.modelId, sha256: spec.modelHash }, imageSet: { id: spec.imageSetId, sha256: spec.setHash }, counts: { maps: row.done - row.skipped, skipped: row.skipped } };
   ctx.db.transaction(() => {
-    completeJobRun(ctx.db, runId, { itemShape: storedMapShape(ctx.db, runId) ?? [], itemCount: row.total, manifest, summary: { done: row.done, skipped: row.skipped } });
+    completeRun(ctx.project, runId, manifest, [{ name: 'maps', dtype: 'float32', itemShape: storedMapShape(ctx.db, runId) ?? [], itemCount: row.total, summary: { done: row.done, skipped: row.skipped } }]);
     markEnded(ctx.db, job.id, 'succeeded');
   });
 }

@@ -11,12 +11,11 @@ import { AppError } from '../../../shared/errors';
 import type { JobProgress, JobSnapshot } from '../../../shared/types/jobs';
 import type { SaliencyMap } from '../../../shared/types/saliency';
 import type { EngineClient } from '../engine-client';
-import type { ProjectDb } from '../../storage/db';
-import type { ArtifactStore } from '../../storage/artifacts';
+import type { Project } from '../../storage/project';
 import { getJob, listJobs, markEnded, markInterrupted, markQueued, type JobRow } from '../../storage/jobs';
 import { pidAlive } from '../../storage/owner';
 import { createMapsJob, type NewMapsJob } from './create';
-import { runPersistedJob } from './runner';
+import { runnerContext, runPersistedJob } from './runner';
 import { toSnapshot } from './snapshot';
 
 export interface PersistedJobEvents {
@@ -26,10 +25,8 @@ export interface PersistedJobEvents {
 }
 
 export interface PersistedJobsDeps {
-  db: ProjectDb;
-  artifacts: ArtifactStore;
+  project: Project;
   engine: Pick<EngineClient, 'request'>;
-  projectDir: string;
   events?: Partial<PersistedJobEvents>;
 }
 
@@ -42,11 +39,11 @@ export class PersistedJobs {
   readonly recovered: string[];
 
   constructor(private readonly deps: PersistedJobsDeps) {
-    this.recovered = markInterrupted(deps.db, pidAlive);
+    this.recovered = markInterrupted(deps.project.db, pidAlive);
   }
 
   list(sessionId?: string): JobSnapshot[] {
-    return listJobs(this.deps.db, sessionId).map(toSnapshot);
+    return listJobs(this.deps.project.db, sessionId).map(toSnapshot);
   }
 
   get(jobId: string): JobSnapshot {
@@ -55,7 +52,7 @@ export class PersistedJobs {
 
   /** Validates and stores a new job (state queued); `start` queues it for running. */
   create(input: NewMapsJob): Promise<JobRow> {
-    return createMapsJob(this.deps.db, this.deps.engine, this.deps.projectDir, input);
+    return createMapsJob(this.deps.project, this.deps.engine, input);
   }
 
   /** Queues a queued job; the returned promise settles with its final row. */
@@ -75,7 +72,7 @@ export class PersistedJobs {
     const job = this.row(jobId);
     if (job.state === 'succeeded') throw new AppError('PARAM_INVALID', `Job ${jobId} has already succeeded; there is nothing to resume.`);
     if (!RESUMABLE.has(job.state)) throw new AppError('PARAM_INVALID', `Job ${jobId} is ${job.state}; only a cancelled or failed job can be resumed.`);
-    markQueued(this.deps.db, jobId);
+    markQueued(this.deps.project.db, jobId);
     return this.start(jobId);
   }
 
@@ -85,7 +82,7 @@ export class PersistedJobs {
     const controller = this.controllers.get(jobId);
     if (job.state === 'queued') {
       controller?.abort();
-      markEnded(this.deps.db, jobId, 'cancelled');
+      markEnded(this.deps.project.db, jobId, 'cancelled');
       this.emitState(this.row(jobId));
       return true;
     }
@@ -104,7 +101,7 @@ export class PersistedJobs {
     try {
       if (controller.signal.aborted) return this.row(jobId);
       const { events } = this.deps;
-      return await runPersistedJob(this.deps, jobId, {
+      return await runPersistedJob(runnerContext(this.deps.project, this.deps.engine), jobId, {
         signal: controller.signal,
         progress: (p) => events?.progress?.(jobId, p),
         partial: events?.partial && ((item) => events.partial?.(jobId, item)),
@@ -120,7 +117,7 @@ export class PersistedJobs {
   }
 
   private row(jobId: string): JobRow {
-    const job = getJob(this.deps.db, jobId);
+    const job = getJob(this.deps.project.db, jobId);
     if (!job) throw new AppError('NOT_FOUND', `There is no job with id ${jobId} in this project.`, { hint: 'List the jobs with `saliency jobs <dir>`.' });
     return job;
   }
