@@ -116,6 +116,16 @@ describe('electron-builder.yml', () => {
     }
   });
 
+  it('flips the Electron fuses that turn the packaged binary into a general-purpose Node', () => {
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true
+    });
+  });
+
   it('runs the after-pack hook that makes the TensorFlow libraries self-contained, and ships the set-up status', () => {
     const hook = require(path.join(root, config.afterPack)) as { default: unknown; materializeLinks: unknown };
     expect(typeof hook.default).toBe('function');

@@ -37,8 +37,11 @@ describe('main window security', () => {
       nodeIntegrationInSubFrames: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
-      webviewTag: false
+      webviewTag: false,
+      experimentalFeatures: false
     });
+    expect(prefs).not.toHaveProperty('enableBlinkFeatures');
+    expect(prefs).not.toHaveProperty('enableRemoteModule');
   });
 
   it('loads only the given renderer: the built file, or the dev server URL', () => {
