@@ -167,7 +167,7 @@ async function explain(s: Loop, positions: number[], loaded: LoadedBatch): Promi
     const t = performance.now();
     const onStep = (done: number, total: number) => s.io.progress({ done: positions[0], total: p.wanted.length, message: `${p.method.id}: inputs ${positions[0] + 1}–${positions[0] + rows}, step ${done} of ${total}` });
     const { result, scores, targetMs } = await explainWithTargets(tfl, model, p.method, x, p.target, pick, s.req.score, (targets, inPassTargets) =>
-      p.method.run({ tf: tfl, model, x, targets, inPassTargets, params: p.params, signal: s.io.signal, indices: loaded.indices, seed: p.seed, score: s.req.score, supplied: p.supplied, maxElementsPerPass: s.plan.maxElementsPerPass, onStep, datasetMean: p.datasetMean })
+      p.method.run({ tf: tfl, model, x, targets, inPassTargets, params: p.params, signal: s.io.signal, indices: loaded.indices, seed: p.seed, score: s.req.score, supplied: p.supplied, maxElementsPerPass: s.plan.maxElementsPerPass, bytesPerPassElement: s.plan.bytesPerInputElement, onStep, datasetMean: p.datasetMean })
     );
     s.totals.targetMs += targetMs;
     s.totals.methodMs += performance.now() - t - targetMs;

@@ -60,6 +60,23 @@ const REGUL_WEIGHT = 300;
 const REGUL_GROWTH = 1.0035;
 const MOMENTUM = 0.9;
 
+/**
+ * Peak bytes per smooth-max candidate in a forward + backward pass: 78 measured with tf.profile at
+ * 224² (step 7) and 28² (step 1), rounded up.
+ */
+const SMOOTH_MAX_BYTES_PER_CANDIDATE = 96;
+
+/**
+ * One copy's weight against `maxElementsPerPass`, in input elements: its input (pixels·C) plus its
+ * pixels·K smooth-max slots converted at the run's measured bytes per input element.
+ * Without a measurement each candidate counts as a whole input element, which on ResNet-sized
+ * models overstates them ~30× and left every area of every image in a pass of its own.
+ */
+export function elementsPerCopy(pixels: number, channels: number, candidates: number, bytesPerPassElement?: number): number {
+  const smoothMax = pixels * candidates;
+  return pixels * channels + (bytesPerPassElement && bytesPerPassElement > 0 ? Math.ceil((smoothMax * SMOOTH_MAX_BYTES_PER_CANDIDATE) / bytesPerPassElement) : smoothMax);
+}
+
 /** What one chunk's optimisation works on: per copy (row, area) its input, baseline, target and reference. */
 interface Problem { x: tfTypes.Tensor4D; b: tfTypes.Tensor4D; targets: Int32Array; refs: tfTypes.Tensor2D; g: SmoothMaxGeometry; tables: SmoothMaxTables }
 
@@ -197,8 +214,7 @@ async function run(ctx: SaliencyContext): Promise<SaliencyBatchResult> {
   const tables = smoothMaxTables(tf, g);
   try {
     const solution: Solution = { masks: new Float32Array(rows * p.areas.length * h * w), diagnostics: Array.from({ length: rows }, () => ({})) };
-    // A copy holds its input plus the smooth max's (2R+1)² candidates per pixel.
-    const chunks = planChunks(rows, p.areas.length, h * w * (c + (2 * g.radius + 1) ** 2), ctx.maxElementsPerPass);
+    const chunks = planChunks(rows, p.areas.length, elementsPerCopy(h * w, c, g.slots, ctx.bytesPerPassElement), ctx.maxElementsPerPass);
     for (const [k, chunk] of chunks.entries()) {
       const pb = problemFor(ctx, p, ref, chunk, g, tables);
       try {
@@ -211,7 +227,7 @@ async function run(ctx: SaliencyContext): Promise<SaliencyBatchResult> {
     solution.masks.forEach((v, e) => (maps[Math.floor(e / (p.areas.length * h * w)) * h * w + (e % (h * w))] += v));
     return { maps, raw: null, height: h, width: w, diagnostics: solution.diagnostics, artifacts: { areaMasks: { data: solution.masks, shape: [rows, p.areas.length, h, w] } } };
   } finally {
-    tf.dispose([ref, tables.index, tables.weights]);
+    tf.dispose([ref, tables.index, tables.weights, tables.bias]);
   }
 }
 

@@ -39,6 +39,12 @@ export interface SaliencyContext {
    * methods that expand each input into many (steps, samples, masks, windows) chunk by it.
    */
   maxElementsPerPass?: number;
+  /**
+   * Measured bytes one input element costs in a pass (activations kept for the backward pass, with
+   * the safety factor), when the run probed it: lets a method weigh its own per-copy tensors (e.g.
+   * extremal perturbation's smooth-max candidates) against `maxElementsPerPass`.
+   */
+  bytesPerPassElement?: number;
   /** Per-pixel mean of the image set in model space, for the `mean-image` baseline (see `datasetMeanFor`). */
   datasetMean?: MeanImage;
   /** Progress inside the batch, in the method's own units (steps, samples, masks, windows). */

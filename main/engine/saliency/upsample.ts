@@ -106,53 +106,83 @@ export interface SmoothMaxGeometry {
   /** Parameter grid [h', w']. */
   grid: [number, number];
   radius: number;
-  /** Per pixel and neighbour k: flat index into the grid padded by `radius`, [H·W·(2R+1)²]. */
+  /**
+   * Slots per pixel, K: the pixel's candidates that can be non-zero (inside the grid, K > 0), then
+   * one slot standing for all the others, then unused slots.
+   */
+  slots: number;
+  /** Per pixel and slot: flat index into the grid [h'·w'] (0 for the non-candidate slots), [H·W·K]. */
   index: Int32Array;
-  /** Per pixel and neighbour: K(‖u − p_k‖/σ), [H·W·(2R+1)²]. */
+  /** Per pixel and slot: K(‖u − p_k‖/σ), 0 for the non-candidate slots, [H·W·K]. */
   weights: Float32Array;
+  /** Per pixel and slot: 0 for a candidate, ln(n₀) for the zero slot (−∞ when n₀ = 0), −∞ for unused slots. */
+  bias: Float32Array;
 }
 
 /** Softmax coldness τ of the smooth max (TorchRay's value). */
 export const SMOOTH_MAX_COLDNESS = 20;
+
+/** Stands for −∞ in softmax logits: exp underflows to exactly 0 and no inf − inf arises. */
+const NEVER = -1e30;
 
 function bump(z: number): number {
   if (z <= 0.5) return 1;
   return z < 1.5 ? 0.5 * (1 + Math.cos(Math.PI * (z - 0.5))) : 0;
 }
 
-/** Index and kernel tables for an H×W mask from a grid of `step`-pixel cells with smoothing σ (px). */
+/**
+ * Index and kernel tables for an H×W mask from a grid of `step`-pixel cells with smoothing σ (px).
+ *
+ * Of a pixel's (2R+1)² terms, those outside the grid (m = 0 there) or beyond the kernel's support
+ * (K = 0) are v_k = 0 whatever m is; there are n₀(u) of them. They still count in the softmax, each
+ * adding e^{τ·0} = 1 to its denominator and 0 to the sum, so they are folded into one slot with
+ * v = 0 and softmax logit ln n₀:  smax(v) = Σ_k v_k e^{τv_k} / (Σ_k e^{τv_k} + n₀)  over the live
+ * terms only: the same function with 70 slots instead of 121 at the defaults (step 7, σ 21).
+ */
 export function smoothMaxGeometry(height: number, width: number, step: number, sigma: number): SmoothMaxGeometry {
   const grid: [number, number] = [Math.ceil(height / step), Math.ceil(width / step)];
   const radius = Math.ceil((1.5 * sigma + step / 2) / step);
   const side = 2 * radius + 1;
-  const paddedWidth = grid[1] + 2 * radius;
-  const index = new Int32Array(height * width * side * side);
-  const weights = new Float32Array(index.length);
   const centre = (cell: number): number => step * cell + (step - 1) / 2;
+  const live: Array<Array<[number, number]>> = [];
   for (let i = 0; i < height; i++) for (let j = 0; j < width; j++) {
     const [a, b] = [Math.floor(i / step), Math.floor(j / step)];
+    const terms: Array<[number, number]> = [];
     for (let ky = 0; ky < side; ky++) for (let kx = 0; kx < side; kx++) {
-      const e = ((i * width + j) * side + ky) * side + kx;
-      index[e] = (a + ky) * paddedWidth + (b + kx);
-      weights[e] = bump(Math.hypot(i - centre(a + ky - radius), j - centre(b + kx - radius)) / sigma);
+      const [cy, cx] = [a + ky - radius, b + kx - radius];
+      if (cy < 0 || cy >= grid[0] || cx < 0 || cx >= grid[1]) continue;
+      const weight = bump(Math.hypot(i - centre(cy), j - centre(cx)) / sigma);
+      if (weight > 0) terms.push([cy * grid[1] + cx, weight]);
     }
+    live.push(terms);
   }
-  return { height, width, grid, radius, index, weights };
+  const slots = Math.max(...live.map((t) => t.length)) + 1;
+  const index = new Int32Array(height * width * slots);
+  const weights = new Float32Array(index.length);
+  const bias = new Float32Array(index.length).fill(NEVER);
+  live.forEach((terms, u) => {
+    terms.forEach(([cell, weight], k) => {
+      index[u * slots + k] = cell;
+      weights[u * slots + k] = weight;
+      bias[u * slots + k] = 0;
+    });
+    const zeros = side * side - terms.length;
+    bias[u * slots + terms.length] = zeros > 0 ? Math.log(zeros) : NEVER;
+  });
+  return { height, width, grid, radius, slots, index, weights, bias };
 }
 
-/** The geometry's tables as tensors, made once per run (they are H·W·(2R+1)² long). The caller disposes them. */
-export interface SmoothMaxTables { index: tfTypes.Tensor1D; weights: tfTypes.Tensor3D }
+/** The geometry's tables as tensors, made once per run (they are H·W·K long). The caller disposes them. */
+export interface SmoothMaxTables { index: tfTypes.Tensor1D; weights: tfTypes.Tensor3D; bias: tfTypes.Tensor3D }
 
 export function smoothMaxTables(tf: typeof tfTypes, g: SmoothMaxGeometry): SmoothMaxTables {
-  const side = 2 * g.radius + 1;
-  return { index: tf.tensor1d(g.index, 'int32'), weights: tf.tensor3d(g.weights, [g.height, g.width, side * side]) };
+  const shape: [number, number, number] = [g.height, g.width, g.slots];
+  return { index: tf.tensor1d(g.index, 'int32'), weights: tf.tensor3d(g.weights, shape), bias: tf.tensor3d(g.bias, shape) };
 }
 
 /** Masks [P, H, W] from parameters [P, h', w'] (see `smoothMaxGeometry`); call inside tf.tidy. */
 export function smoothMaxUpsample(tf: typeof tfTypes, params: tfTypes.Tensor3D, g: SmoothMaxGeometry, tables: SmoothMaxTables): tfTypes.Tensor3D {
   const p = params.shape[0];
-  const r = g.radius;
-  const padded = tf.reshape(tf.pad(params, [[0, 0], [r, r], [r, r]]), [p, -1]);
-  const v = tf.mul(tf.reshape(tf.gather(padded, tables.index, 1), [p, g.height, g.width, (2 * r + 1) ** 2]), tables.weights);
-  return tf.sum(tf.mul(v, tf.softmax(tf.mul(v, SMOOTH_MAX_COLDNESS))), 3) as tfTypes.Tensor3D;
+  const v = tf.mul(tf.reshape(tf.gather(tf.reshape(params, [p, -1]), tables.index, 1), [p, g.height, g.width, g.slots]), tables.weights);
+  return tf.sum(tf.mul(v, tf.softmax(tf.add(tf.mul(v, SMOOTH_MAX_COLDNESS), tables.bias))), 3) as tfTypes.Tensor3D;
 }

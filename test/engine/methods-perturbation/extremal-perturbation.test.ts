@@ -64,6 +64,41 @@ describe('extremal perturbation (native)', () => {
     });
   });
 
+  it('smooth max equals its definition over all (2R+1)² terms (zeros outside the grid and the kernel included), float64 reference, rel. 1e-5', async () => {
+    const { tf } = backend;
+    const bump = (z: number) => (z <= 0.5 ? 1 : z < 1.5 ? 0.5 * (1 + Math.cos(Math.PI * (z - 0.5))) : 0);
+    const direct = (m: Float32Array, grid: [number, number], h: number, w: number, step: number, sigma: number): number[] => {
+      const r = Math.ceil((1.5 * sigma + step / 2) / step);
+      const centre = (cell: number) => step * cell + (step - 1) / 2;
+      return Array.from({ length: h * w }, (_, e) => {
+        const [i, j] = [Math.floor(e / w), e % w];
+        const v: number[] = [];
+        for (let cy = Math.floor(i / step) - r; cy <= Math.floor(i / step) + r; cy++) for (let cx = Math.floor(j / step) - r; cx <= Math.floor(j / step) + r; cx++) {
+          const inside = cy >= 0 && cy < grid[0] && cx >= 0 && cx < grid[1];
+          v.push(inside ? m[cy * grid[1] + cx] * bump(Math.hypot(i - centre(cy), j - centre(cx)) / sigma) : 0);
+        }
+        const top = Math.max(...v);
+        const e20 = v.map((x) => Math.exp(20 * (x - top)));
+        return v.reduce((s, x, k) => s + x * e20[k], 0) / e20.reduce((s, x) => s + x, 0);
+      });
+    };
+    const rng = createRng(8);
+    for (const [h, w, step, sigma] of [[13, 11, 2, 3], [9, 9, 1, 1.5], [12, 12, 3, 9]]) {
+      await expectNoLeak(tf, async () => {
+        const g = smoothMaxGeometry(h, w, step, sigma);
+        expect(g.slots).toBeLessThanOrEqual((2 * g.radius + 1) ** 2 + 1);
+        const m = Float32Array.from({ length: 2 * g.grid[0] * g.grid[1] }, () => rng.uniform());
+        const tables = smoothMaxTables(tf, g);
+        const got = tf.tidy(() => smoothMaxUpsample(tf, tf.tensor3d(m, [2, ...g.grid]), g, tables).dataSync());
+        const size = g.grid[0] * g.grid[1];
+        const want = [...direct(m.subarray(0, size), g.grid, h, w, step, sigma), ...direct(m.subarray(size), g.grid, h, w, step, sigma)];
+        expectClose(got, want, { rtol: 1e-5, atol: 1e-6 });
+        tf.dispose(Object.values(tables));
+      });
+    }
+    expect(smoothMaxGeometry(224, 224, 7, 21).slots).toBe(70); // at most 69 live terms of 121, + the zero slot
+  });
+
   it('∂ mask and ∂ ranking loss match central finite differences (distinct values, rel. err < 1e-2)', async () => {
     const { tf } = backend;
     await expectNoLeak(tf, async () => {
@@ -81,7 +116,7 @@ describe('extremal perturbation (native)', () => {
       });
       const fd = Array.from(params, (_, e) => (at(e, 1e-3) - at(e, -1e-3)) / 2e-3);
       expect(relativeError(grad, fd)).toBeLessThan(1e-2);
-      tf.dispose([refs, tables.index, tables.weights]);
+      tf.dispose([refs, tables.index, tables.weights, tables.bias]);
     });
   });
 
