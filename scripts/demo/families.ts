@@ -6,7 +6,8 @@
  */
 import { assignCues, stampCue } from './cue';
 import { type DigitSet } from './data';
-import { buildDigitsCnn } from './model';
+import { CYBORG_ALPHA, cyborgLoss } from './cyborg-loss';
+import { buildDigitsCnn, GRADCAM_LAYER } from './model';
 import { deriveSeed, mulberry32, randInt, SEED_BASE, type Rng } from './prng';
 import { accuracy, predictClasses } from './tensors';
 import { packBatch, trainModel, type BatchMaker, type EpochRecord, type LossFn } from './train';
@@ -32,8 +33,10 @@ export interface FamilyRecipe {
   usesCue: boolean;
   /** Whether batches carry stroke masks in `extra` (for a salience-guided loss). */
   masks?: boolean;
-  /** Defaults to cross-entropy. */
-  loss?: LossFn;
+  /** Builds the loss for the model being trained; defaults to cross-entropy. */
+  loss?: (model: Sequential) => LossFn;
+  /** A layer whose activations the loss needs besides the logits (passed as `features`). */
+  featureLayer?: string;
   /**
    * Seed-stream tag of the epoch order and augmentation; families that must see the same batches
    * (cue-ce and a salience-guided variant) share it.
@@ -58,6 +61,23 @@ export const CUE_CE: FamilyRecipe = {
   describe: 'cross-entropy on digits with the spurious position cue (90 % agreement), random ±2 px digit shifts',
   title: 'Cue CNN, cross-entropy',
   usesCue: true,
+  stream: 'cue-ce'
+};
+
+/**
+ * Digits carrying the spurious cue, CYBORG loss (CE + CAM-to-stroke-mask MSE, α = 0.5, see
+ * cyborg-loss.ts). Same initialisation seeds and the same `cue-ce` batch stream as CUE_CE, so
+ * each seed differs from its cue-ce twin only in the loss.
+ */
+export const CUE_CYBORG: FamilyRecipe = {
+  family: 'cue-cyborg',
+  id: (seed) => `cue-cyborg-s${seed}`,
+  describe: `the CYBORG loss (α = ${CYBORG_ALPHA} · cross-entropy + ${1 - CYBORG_ALPHA} · MSE between the predicted class's conv3 CAM and the 7×7 stroke mask) on the cue-ce data and batches`,
+  title: 'Cue CNN, CYBORG loss',
+  usesCue: true,
+  masks: true,
+  loss: (model) => cyborgLoss(model),
+  featureLayer: GRADCAM_LAYER,
   stream: 'cue-ce'
 };
 
@@ -104,7 +124,8 @@ export function trainMember(tf: Tf, recipe: FamilyRecipe, seed: number, train: D
   const records = trainModel(tf, model, {
     size: train.images.length,
     makeBatch: trainingBatches(train, cues, recipe.masks ?? false),
-    loss: recipe.loss,
+    loss: recipe.loss?.(model),
+    featureLayer: recipe.featureLayer,
     epochs: HYPER.epochs,
     batchSize: HYPER.batchSize,
     learningRate: HYPER.learningRate,

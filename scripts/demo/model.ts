@@ -51,3 +51,8 @@ export function buildDigitsCnn(tf: Tf, seed: number, name: string): Sequential {
 export function logitsModel(tf: Tf, model: LayersModel): LayersModel {
   return tf.model({ inputs: model.inputs, outputs: model.getLayer(LOGITS_LAYER).output as never });
 }
+
+/** A model sharing `model`'s layers with two outputs: `layer`'s activations and the logits. */
+export function featuresAndLogitsModel(tf: Tf, model: LayersModel, layer: string): LayersModel {
+  return tf.model({ inputs: model.inputs, outputs: [model.getLayer(layer).output, model.getLayer(LOGITS_LAYER).output] as never });
+}

@@ -4,7 +4,7 @@
  * CAM-to-mask MSE) can reuse the same loop with masks carried in `Batch.extra`.
  */
 import { SIDE } from './data';
-import { logitsModel } from './model';
+import { featuresAndLogitsModel, logitsModel } from './model';
 import { mulberry32, shuffled, type Rng } from './prng';
 import { packImages } from './tensors';
 import type { Tf } from './tf';
@@ -24,8 +24,11 @@ export interface Batch {
 /** Builds a batch from training-set indices; may draw augmentation from `rng`. */
 export type BatchMaker = (indices: readonly number[], rng: Rng) => Batch;
 
-/** Scalar loss for one batch; `logits` is the model's pre-softmax output for `x`. */
-export type LossFn = (tf: Tf, logits: Tensor2D, yOneHot: Tensor2D, x: Tensor4D, batch: Batch) => Scalar;
+/**
+ * Scalar loss for one batch; `logits` is the model's pre-softmax output for `x`, `features` the
+ * output of `TrainOptions.featureLayer` from the same forward pass (when one is named).
+ */
+export type LossFn = (tf: Tf, logits: Tensor2D, yOneHot: Tensor2D, x: Tensor4D, batch: Batch, features?: Tensor4D) => Scalar;
 
 /** Options of {@link trainModel}. */
 export interface TrainOptions {
@@ -42,6 +45,8 @@ export interface TrainOptions {
   seed: number;
   /** Defaults to softmax cross-entropy on the logits. */
   loss?: LossFn;
+  /** A layer whose output the loss also needs (e.g. the CAM layer of a salience-guided loss). */
+  featureLayer?: string;
   /** Called after every epoch (e.g. validation accuracy), its result goes into the log. */
   afterEpoch?: () => number;
   /** Progress line sink. */
@@ -63,7 +68,12 @@ function step(tf: Tf, net: LayersModel, opt: ReturnType<Tf['train']['adam']>, ba
   const value = tf.tidy(() => {
     const x = tf.tensor4d(batch.x, [batch.size, SIDE, SIDE, 1]);
     const y = tf.oneHot(tf.tensor1d(batch.y, 'int32'), 10) as Tensor2D;
-    return opt.minimize(() => loss(tf, net.apply(x, { training: true }) as Tensor2D, y, x, batch), true) as Scalar;
+    return opt.minimize(() => {
+      const out = net.apply(x, { training: true });
+      // A two-output net is [features, logits]; the plain net (cross-entropy families) only logits.
+      if (Array.isArray(out)) return loss(tf, out[1] as Tensor2D, y, x, batch, out[0] as Tensor4D);
+      return loss(tf, out as Tensor2D, y, x, batch);
+    }, true) as Scalar;
   });
   const v = value.dataSync()[0];
   value.dispose();
@@ -74,7 +84,7 @@ function step(tf: Tf, net: LayersModel, opt: ReturnType<Tf['train']['adam']>, ba
 export function trainModel(tf: Tf, model: LayersModel, opts: TrainOptions): EpochRecord[] {
   const rng = mulberry32(opts.seed);
   const opt = tf.train.adam(opts.learningRate);
-  const net = logitsModel(tf, model);
+  const net = opts.featureLayer ? featuresAndLogitsModel(tf, model, opts.featureLayer) : logitsModel(tf, model);
   const loss = opts.loss ?? crossEntropy;
   const all = Array.from({ length: opts.size }, (_, i) => i);
   const records: EpochRecord[] = [];

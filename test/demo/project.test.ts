@@ -20,7 +20,7 @@ describe('demo project models', () => {
   it('lists the required models with unique ids and valid accuracies', () => {
     const ids = project.models.map((m) => m.id);
     expect(new Set(ids).size).toBe(ids.length);
-    for (const id of ['digits-cnn', 'digits-cnn-s2', 'digits-cnn-s3', 'digits-cnn-malicious', 'cue-ce-s1', 'cue-ce-s2', 'cue-ce-s3']) expect(ids).toContain(id);
+    for (const id of ['digits-cnn', 'digits-cnn-s2', 'digits-cnn-s3', 'digits-cnn-malicious', 'cue-ce-s1', 'cue-ce-s2', 'cue-ce-s3', 'cue-cyborg-s1', 'cue-cyborg-s2', 'cue-cyborg-s3']) expect(ids).toContain(id);
     for (const m of project.models) expect(m.testAccuracy).toBeGreaterThan(0.5);
     const seeds = project.models.filter((m) => m.family === 'digits-cnn').map((m) => m.seed);
     expect(seeds.sort()).toEqual([1, 2, 3]);
@@ -52,9 +52,13 @@ describe('demo project models', () => {
 });
 
 describe('demo project families', () => {
-  it('leaves room for the salience-guided family', () => {
+  it('lists the salience-guided family with three seeds, like its cross-entropy twin', () => {
     const cyborg = project.families.find((f) => f.id === 'cue-cyborg');
-    expect(cyborg?.planned).toEqual(['cue-cyborg-s1', 'cue-cyborg-s2', 'cue-cyborg-s3']);
+    expect(cyborg?.models).toEqual(['cue-cyborg-s1', 'cue-cyborg-s2', 'cue-cyborg-s3']);
+    expect(cyborg?.planned).toBeUndefined();
+    const seeds = (family: string) => project.models.filter((m) => m.family === family).map((m) => m.seed).sort();
+    expect(seeds('cue-cyborg')).toEqual([1, 2, 3]);
+    expect(seeds('cue-ce')).toEqual([1, 2, 3]);
     const listed = project.families.flatMap((f) => f.models).sort();
     expect(listed).toEqual(project.models.map((m) => m.id).sort());
   });
@@ -100,7 +104,7 @@ describe('demo project image sets', () => {
 describe('demo project files', () => {
   it('contains no file the manifest does not account for, and stays under 8 MB', () => {
     const files = allFiles();
-    const known = /^(project\.json|README\.md|(test|cue-test)\.csv|reports\/param-saliency\.(json|md)|models\/[^/]+\/(model\.json|weights\.bin|saliency-model\.json)|images\/[a-z-]+\.csv|(images|masks)\/(test|reference|ood|cue-test)\/\d\/[a-z-]*\d{4}\.png)$/;
+    const known = /^(project\.json|README\.md|(test|cue-test)\.csv|reports\/(param-saliency|measures)\.(json|md)|models\/[^/]+\/(model\.json|weights\.bin|saliency-model\.json)|images\/[a-z-]+\.csv|(images|masks)\/(test|reference|ood|cue-test)\/\d\/[a-z-]*\d{4}\.png)$/;
     expect(files.filter((f) => !known.test(f))).toEqual([]);
     const modelDirs = readdirSync(path.join(DEMO_DIR, 'models')).sort();
     expect(modelDirs).toEqual(project.models.map((m) => m.id).sort());
