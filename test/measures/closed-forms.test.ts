@@ -15,6 +15,8 @@ import * as tfjs from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getMeasure, listMeasures } from '../../main/engine/measures';
 import { computeMeasure } from '../../main/engine/measures/job';
+import { transformsFor, type EquivarianceParams } from '../../main/engine/measures/equivariance';
+import { paperTransforms } from '../../main/engine/transforms';
 import { clearModelCache, loadModel } from '../../main/engine/model/load-model';
 import type { ModelHandle } from '../../main/engine/model/model-handle';
 import { serializeNpy } from '../../shared/npy';
@@ -142,5 +144,9 @@ describe('measures: closed forms on tiny models', () => {
     expect(getMeasure('equivariance').validate({ transforms: 'hflip,translate:4,-4,scale:1.5' })).toMatchObject({ transforms: ['hflip', 'translate:4,-4', 'scale:1.5'] });
     expect(getMeasure('out-of-set').validate({ levels: '0,0.2' })).toMatchObject({ levels: [0, 0.2], corruption: 'salt-pepper' });
     expect(() => getMeasure('nope')).toThrow(/known measures/);
+    // Default transforms: the paper's 12 for the input size plus two zooms; rotations refused for non-square inputs.
+    const p = getMeasure('equivariance').validate({}) as EquivarianceParams;
+    expect(transformsFor(p, 28, 28).map((t) => t.id)).toEqual([...paperTransforms(28), 'scale:1.25', 'scale:0.8']);
+    expect(() => transformsFor(p, 28, 20)).toThrow(/rot90cw turns the 28 × 20 input/);
   });
 });

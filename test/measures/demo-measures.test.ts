@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Tensor4D } from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { salienceEntropy } from '../../main/engine/compare';
 import { computeMeasure } from '../../main/engine/measures/job';
@@ -12,6 +13,8 @@ import { clearModelCache, loadModel } from '../../main/engine/model/load-model';
 import type { ModelHandle } from '../../main/engine/model/model-handle';
 import { getMethod } from '../../main/engine/saliency';
 import { getImageSet } from '../../main/engine/inputs';
+import { comparePair } from '../../main/engine/measures/pair-stats';
+import { hflip } from '../../main/engine/transforms';
 import { useBackend } from '../support/each-backend';
 import { expectNoLeak } from '../support/tensor-asserts';
 import { appErrorOf } from '../engine/helpers/errors';
@@ -100,15 +103,37 @@ describe('measures on the demo model', () => {
     expect(ood.confidence.difference.estimate).toBeCloseTo(ood.confidence.outOfSet.mean - ood.confidence.inSet.mean, 12);
   }, 60_000);
 
-  it('equivariance: hflip on the native grid compares map(T(x)) with T(map(x)) computed directly', async () => {
+  it('equivariance: hflip on the native grid compares map(T(x)) with T(map(x)), as computed directly here', async () => {
     const out = await expectNoLeak(backend.tf, () => computeMeasure(backend.tf, [model], { measure: 'equivariance', inputs, params: { transforms: ['hflip', 'rot90cw', 'translate:4,0', 'scale:1.25'] } }, io()));
     const summary = out.summary.transforms as Array<{ transform: string; equivariance: { native: unknown } }>;
     expect(summary.map((t) => t.transform)).toEqual(['hflip', 'rot90cw', 'translate:4,0', 'scale:1.25']);
     expect(summary[0].equivariance.native).not.toBeNull();
     expect(summary[2].equivariance.native).toBeNull();
-    const row = out.perImage[0].transforms as Array<{ equivariance: { native: { ssim: number } }; invariance: { native: { ssim: number } } }>;
-    expect(row[0].equivariance.native.ssim).toBeGreaterThanOrEqual(-1);
-    expect(row[0].equivariance.native.ssim).toBeLessThanOrEqual(1);
+    // Direct: Grad-CAM of the mirrored digits (their own predicted class) against the mirrored Grad-CAM.
+    const { tf } = backend;
+    const direct = await directMaps(model);
+    const set = await getImageSet(TEST);
+    const batch = await set.loadBatch(PICK, model.descriptor.preprocessing, model.descriptor.inputShape);
+    const x = tf.tidy(() => tf.reverse(tf.tensor4d(batch.data, [PICK.length, 28, 28, 1]), 2) as Tensor4D);
+    const predicted = tf.tidy(() => tf.argMax(model.logits(x), 1).dataSync() as Int32Array);
+    const flipped = await getMethod('grad-cam').run({ tf, model, x, targets: predicted, params: { upsample: 'none' }, signal: new AbortController().signal });
+    x.dispose();
+    out.perImage.forEach((row, i) => {
+      const mirrored = hflip.apply({ data: direct.maps.subarray(i * 49, (i + 1) * 49), height: 7, width: 7, channels: 1 }).data;
+      const expected = comparePair(flipped.maps.subarray(i * 49, (i + 1) * 49), mirrored, 7, 7, 0.1);
+      const t = (row.transforms as Array<{ equivariance: { native: Record<string, number> }; predicted: number }>)[0];
+      expect(t.predicted).toBe(predicted[i]);
+      expect(t.equivariance.native.ssim).toBeCloseTo(expected.ssim, 6);
+      expect(t.equivariance.native.topkIou).toBeCloseTo(expected.topkIou, 6);
+      if (Number.isFinite(expected.spearman)) expect(t.equivariance.native.spearman).toBeCloseTo(expected.spearman, 6);
+    });
+  });
+
+  it('reports progress per image up to the total', async () => {
+    const seen: Array<{ done: number; total: number }> = [];
+    await computeMeasure(backend.tf, [model], { measure: 'entropy', inputs, batchSize: 4 }, { signal: new AbortController().signal, progress: (p) => seen.push(p) });
+    expect(seen.map((p) => p.done)).toEqual([0, 4, 6]);
+    expect(seen.every((p) => p.total === 6)).toBe(true);
   });
 
   it('stability: a run paired with itself gives SSIM 1 and ρ 1; pairs are all C(R, 2)', async () => {
