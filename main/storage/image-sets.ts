@@ -120,7 +120,8 @@ export function commitImageSet(project: Project, staged: StagedImageSet, summary
   const rel = (abs: string) => path.relative(project.root, abs).split(path.sep).join('/');
   const stored = staged.copy ? rel(staged.entry) : staged.entry;
   const labels = staged.labels ? (staged.copy ? rel(staged.labels) : staged.labels) : null;
-  const name = (options.name ?? summary.name).trim() || 'images';
+  // The source's own name: the engine's summary would name a copied set after its folder in the project (the id).
+  const name = (options.name ?? path.basename(staged.sourcePath, path.extname(staged.sourcePath))).trim() || 'images';
   try {
     project.db.run('INSERT INTO image_sets (id, name, kind, mode, source_path, stored_path, labels_path, sha256, files_json, descriptor_json, item_count, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
       staged.id, name, staged.kind, staged.copy ? 'copy' : 'reference', staged.sourcePath, stored, labels, staged.listing.sha256, JSON.stringify(staged.listing.files), JSON.stringify({ ...summary, id: staged.id, name }), summary.count, nowIso()
