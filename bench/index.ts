@@ -27,6 +27,7 @@ import { buildResNet18, saveForEngine } from './resnet18';
 import { runCase, type BenchCase, type BenchContext, type BenchModel, type BenchRow } from './run-case';
 import { formatTable } from './table';
 import { formatParamBench, runParamSaliencyBench, type ParamBenchRow } from './param-saliency';
+import { formatMetricsBench, runMetricsBench } from './metrics';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -36,8 +37,8 @@ const { values: args } = parseArgs({
     'n-demo': { type: 'string', default: '32' },
     'n-resnet': { type: 'string', default: '8' },
     'target-seconds': { type: 'string', default: '20' },
-    /** `maps` (input-space methods), `param` (parameter-saliency reference statistics), or both. */
-    suites: { type: 'string', default: 'maps,param' },
+    /** `maps` (input-space methods), `param` (parameter-saliency reference statistics), `metrics` (faithfulness metrics), any of them. */
+    suites: { type: 'string', default: 'maps,param,metrics' },
     json: { type: 'boolean', default: false }
   }
 });
@@ -105,8 +106,9 @@ async function main(): Promise<void> {
       }
     }
     const paramRows = suites.includes('param') ? await paramSuite(wanted, tmp) : [];
-    const summary = { backend: info, cpus: os.cpus().length, matmul, rows, paramSaliency: paramRows };
-    process.stdout.write(args.json ? JSON.stringify(summary) + '\n' : formatTable(rows) + (paramRows.length ? '\n' + formatParamBench(paramRows) : ''));
+    const metricRows = suites.includes('metrics') ? await runMetricsBench({ models: wanted, nDemo: Number(args['n-demo']), nResnet: Math.min(4, Number(args['n-resnet'])), tmp, log }) : [];
+    const summary = { backend: info, cpus: os.cpus().length, matmul, rows, paramSaliency: paramRows, metrics: metricRows };
+    process.stdout.write(args.json ? JSON.stringify(summary) + '\n' : formatTable(rows) + (paramRows.length ? '\n' + formatParamBench(paramRows) : '') + (metricRows.length ? '\n' + formatMetricsBench(metricRows) : ''));
   } finally {
     await clearModelCache();
     await fs.rm(tmp, { recursive: true, force: true });
