@@ -263,3 +263,23 @@ export async function measureRun(tfl: typeof tf, model: ModelHandle, m: MeasureI
   const passProbe = probe && wide > rows && expansion > 1 ? await probeOn(tfl, model, batch.data, rows, wide, passes.backward > 0 && withBackward) : probe;
   return { plan, estimate: estimateCost(m.inputs, passes, probe ?? empty, passProbe ?? empty, m.targetPass ?? true) };
 }
+
+/**
+ * Seconds left in a run, for progress messages: before any input is done, the estimate less the
+ * time spent; after, the measured pace (elapsed / done) × inputs left, which takes in what the
+ * estimate cannot see (work between passes, other load on the machine). `done` may be fractional
+ * (progress inside a batch).
+ */
+export function secondsLeft(estimateSeconds: number, elapsedSeconds: number, done: number, total: number): number {
+  if (!(done > 0)) return Math.max(0, estimateSeconds - elapsedSeconds);
+  return (elapsedSeconds / done) * Math.max(0, total - done);
+}
+
+/** "about 42 s left", "about 3 min left", "about 2 h 5 min left" (rounded; for progress messages). */
+export function formatTimeLeft(seconds: number): string {
+  if (!Number.isFinite(seconds)) return 'time left unknown';
+  if (seconds < 90) return `about ${Math.max(1, Math.round(seconds))} s left`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 90) return `about ${minutes} min left`;
+  return `about ${Math.floor(minutes / 60)} h ${minutes % 60} min left`;
+}

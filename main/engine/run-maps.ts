@@ -18,7 +18,7 @@ import { AppError } from '../../shared/errors';
 import { parseNpy } from '../../shared/npy';
 import type { BackendInfo } from '../../shared/types/model';
 import type { MapsManifest, RunTiming, TargetSpec } from '../../shared/types/saliency';
-import { measureRun, passesOf, resolveBudget, type BudgetPlan } from './budget';
+import { formatTimeLeft, measureRun, passesOf, resolveBudget, secondsLeft, type BudgetPlan } from './budget';
 import type { ImageSet, LoadedBatch } from './data/image-set';
 import { checkOutputsWritable, checkRunId, deriveOutputs, newRunId, outputFolders, removeRunTempsSync, type OutputPaths } from './export/paths';
 import { displayMap } from './export/overlay';
@@ -148,6 +148,15 @@ interface Loop {
   io: HandlerIO;
   outputs: RunOutputs;
   totals: { computed: number; skipped: number; methodMs: number; targetMs: number };
+  /** When the first batch started (performance.now()) and the estimate, for the time left in progress messages. */
+  clock: { startedMs: number; estimateSeconds: number; now: () => number };
+}
+
+/** Progress at `done` inputs (fractional inside a batch), with the time left (budget.ts `secondsLeft`). */
+function report(s: Loop, done: number, message: string): void {
+  const total = s.p.wanted.length;
+  const left = secondsLeft(s.clock.estimateSeconds, (s.clock.now() - s.clock.startedMs) / 1000, done, total);
+  s.io.progress({ done, total, message: `${message}; ${formatTimeLeft(left)}` });
 }
 
 /** Each requested index in order: its row among the loaded ones, or null when it was skipped. */
@@ -165,7 +174,7 @@ async function explain(s: Loop, positions: number[], loaded: LoadedBatch): Promi
     const labels = loaded.labels.map((l) => labelToClass(l, model.descriptor));
     const pick = targetPicker(p.target, model.descriptor.classNames.length, labels, positions, loaded.indices);
     const t = performance.now();
-    const onStep = (done: number, total: number) => s.io.progress({ done: positions[0], total: p.wanted.length, message: `${p.method.id}: inputs ${positions[0] + 1}–${positions[0] + rows}, step ${done} of ${total}` });
+    const onStep = (done: number, total: number) => report(s, positions[0] + (rows * done) / Math.max(1, total), `${p.method.id}: inputs ${positions[0] + 1}–${positions[0] + rows}, step ${done} of ${total}`);
     const { result, scores, targetMs } = await explainWithTargets(tfl, model, p.method, x, p.target, pick, s.req.score, (targets, inPassTargets) =>
       p.method.run({ tf: tfl, model, x, targets, inPassTargets, params: p.params, signal: s.io.signal, indices: loaded.indices, seed: p.seed, score: s.req.score, supplied: p.supplied, maxElementsPerPass: s.plan.maxElementsPerPass, bytesPerPassElement: s.plan.bytesPerInputElement, onStep, datasetMean: p.datasetMean })
     );
@@ -218,7 +227,7 @@ async function processBatch(s: Loop, start: number, slice: number[], loaded: Loa
   s.totals.computed += loaded.indices.length;
   s.totals.skipped += slice.length - loaded.indices.length;
   const done = start + slice.length;
-  s.io.progress({ done, total: s.p.wanted.length, message: `${done} of ${s.p.wanted.length} inputs` });
+  report(s, done, `${done} of ${s.p.wanted.length} inputs`);
 }
 
 async function runLoop(s: Loop): Promise<void> {
@@ -272,7 +281,8 @@ export async function runMaps(tfl: typeof tf, info: BackendInfo, model: ModelHan
   const indexDigits = String(Math.max(...p.wanted)).length;
   const outputs = await RunOutputs.open({ paths: p.paths, runId, rows: p.wanted.length, inputShape: model.descriptor.inputShape, pre: p.set.summary.kind === 'npy' ? null : model.descriptor.preprocessing, png: p.paths.png ? (req.png ?? {}) : null, indexDigits });
   track(runId, outputFolders(p.paths));
-  const s: Loop = { tfl, model, p, plan, req, io, outputs, totals: { computed: 0, skipped: 0, methodMs: 0, targetMs: 0 } };
+  const clock = { startedMs: performance.now(), estimateSeconds: estimate.seconds, now: () => performance.now() };
+  const s: Loop = { tfl, model, p, plan, req, io, outputs, totals: { computed: 0, skipped: 0, methodMs: 0, targetMs: 0 }, clock };
   try {
     await runLoop(s);
     throwIfCancelled(io.signal);

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cgroupAvailableBytes, clearProbes, DEFAULT_MAX_BATCH, estimateCost, FALLBACK_BYTES_PER_ELEMENT, MIN_BUDGET_MB, passesOf, planBudget, probePasses, resolveBudget, SAFETY_FACTOR } from '../../../main/engine/budget';
+import { cgroupAvailableBytes, clearProbes, DEFAULT_MAX_BATCH, estimateCost, FALLBACK_BYTES_PER_ELEMENT, formatTimeLeft, MIN_BUDGET_MB, passesOf, planBudget, probePasses, resolveBudget, SAFETY_FACTOR, secondsLeft } from '../../../main/engine/budget';
 import { clearModelCache, loadModel } from '../../../main/engine/model/load-model';
 import { getMethod } from '../../../main/engine/saliency';
 import { useBackend } from '../../support/each-backend';
@@ -81,6 +81,33 @@ describe('cost estimate', () => {
   it('passesOf passes the input shape to methods that need it', () => {
     expect(passesOf(getMethod('gradient'), {}, [28, 28, 1])).toEqual({ forward: 1, backward: 1 });
     expect(passesOf(fakeNoise, {}, [28, 28, 1])).toEqual({ forward: 3, backward: 0 });
+  });
+});
+
+describe('time left during a run (fake clock)', () => {
+  it('before any input: the estimate less the time spent; after: measured pace × inputs left', () => {
+    expect(secondsLeft(100, 0, 0, 50)).toBe(100);
+    expect(secondsLeft(100, 30, 0, 50)).toBe(70);
+    expect(secondsLeft(100, 130, 0, 50)).toBe(0); // overran the estimate with nothing done: no negative time
+    expect(secondsLeft(100, 20, 10, 50)).toBeCloseTo((20 / 10) * 40, 12); // 2 s per input measured, 40 left
+    expect(secondsLeft(100, 3, 2.5, 10)).toBeCloseTo((3 / 2.5) * 7.5, 12); // fractional progress inside a batch
+    expect(secondsLeft(100, 60, 50, 50)).toBe(0);
+  });
+
+  it('formats seconds, minutes and hours', () => {
+    expect(formatTimeLeft(0.2)).toBe('about 1 s left');
+    expect(formatTimeLeft(42.4)).toBe('about 42 s left');
+    expect(formatTimeLeft(200)).toBe('about 3 min left');
+    expect(formatTimeLeft(2 * 3600 + 5 * 60 + 10)).toBe('about 2 h 5 min left');
+    expect(formatTimeLeft(Number.NaN)).toBe('time left unknown');
+  });
+
+  it('estimate without a target pass: inputs × method passes × ms per pass only', () => {
+    const probe = { rows: 8, forwardMs: 2, backwardMs: 5, bytesPerInputElement: 1 };
+    const e = estimateCost(10, { forward: 1, backward: 1 }, probe, probe, false);
+    expect(e.passes).toEqual({ forward: 10, backward: 10, total: 20 });
+    expect(e.passesPerInput).toEqual({ forward: 1, backward: 1 });
+    expect(e.seconds).toBeCloseTo((10 * (2 + 5)) / 1000, 12);
   });
 });
 

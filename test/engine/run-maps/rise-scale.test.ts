@@ -46,10 +46,16 @@ describe('RISE masks through the maps run', () => {
     expect((await fs.readFile(path.join(outC, 'maps.npy'))).equals(mapsB)).toBe(true);
   });
 
-  it('returnMasks: false writes no masks file', async () => {
+  it('returnMasks: false writes no masks file; progress inside batches is fractional, monotone and says the time left', async () => {
     const out = await fixture.outDir();
-    const result = await runMaps(backend.tf, backend.info, fixture.model(), request(out, { params: { n: 20, returnMasks: false } }), recordingIO());
+    const io = recordingIO();
+    const result = await runMaps(backend.tf, backend.info, fixture.model(), request(out, { batchSize: 2, memoryBudgetMB: 16, params: { n: 200, returnMasks: false } }), io);
     expect(Object.keys(result.outputs).some((k) => k.startsWith('artifact:'))).toBe(false);
+    const done = io.seen.map((p) => p.done);
+    expect(done.every((d, i) => i === 0 || d >= done[i - 1])).toBe(true);
+    expect(done.some((d) => !Number.isInteger(d))).toBe(true);
+    expect(done[done.length - 1]).toBe(3);
+    expect(io.seen.every((p) => /about \d+ (s|min) left|h \d+ min left/.test(p.message ?? ''))).toBe(true);
   });
 });
 
