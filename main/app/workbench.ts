@@ -11,7 +11,8 @@ import { EngineClient } from '../jobs/engine-client';
 import { JobManager } from '../jobs/job-manager';
 import { createHandlers } from '../ipc/handlers';
 import { createRouter } from '../ipc/router';
-import { demoProjectDir, openProject, type OpenProject } from './project-service';
+import { demoProjectDir } from './project-service';
+import { Workspace } from './workspace';
 import type { Workbench, WorkbenchOptions } from './workbench-types';
 
 function packageVersion(): string {
@@ -28,20 +29,15 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const events = new EventBus();
   const engine = new EngineClient(options.launcher, { log, onState: (state, reason) => events.emit('engine:state', { state, reason }) });
   const jobs = new JobManager(events);
-  const projectDir = options.projectDir ?? demoProjectDir();
-  let project: Promise<OpenProject> | null = null;
-  const loadProject = () => {
-    project ??= openProject(projectDir, engine, options.projectDir === undefined);
-    project.catch(() => (project = null)); // a failed open is retried on the next request
-    return project;
-  };
-  const router = createRouter(createHandlers({ appVersion: packageVersion(), mode: options.mode, engine, jobs, project: loadProject, dialogs: options.dialogs }), {
+  const workspace = new Workspace({ engine, events, initialDir: options.projectDir ?? demoProjectDir(), initialIsDemo: options.projectDir === undefined });
+  const router = createRouter(createHandlers({ appVersion: packageVersion(), mode: options.mode, engine, jobs, project: () => workspace.current(), workspace, dialogs: options.dialogs }), {
     onBug: (channel, err) => log(`[main] bug in ${channel}: ${(err as Error)?.stack ?? err}`)
   });
   const stopHooks: Array<() => void | Promise<void>> = [];
   let stopped: Promise<void> | null = null;
   const stopAll = async () => {
     await jobs.cancelAll();
+    await workspace.closeStorage(); // the persisted job is cancelled (resumable) and the database closed
     await engine.stop();
     // Each hook runs even when an earlier one fails (a database must still be closed).
     for (const hook of [...stopHooks].reverse()) await Promise.resolve().then(hook).catch((err: unknown) => log(`[main] stop step failed: ${String(err)}`));

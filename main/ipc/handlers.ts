@@ -4,6 +4,9 @@ import { dialogHandlers, type NativeDialogs } from '../app/native-dialogs';
 import type { OpenProject } from '../app/project-service';
 import type { EngineClient } from '../jobs/engine-client';
 import type { JobManager } from '../jobs/job-manager';
+import { Workspace } from '../app/workspace';
+import { EventBus } from '../app/event-bus';
+import { workspaceHandlers } from './workspace-handlers';
 import type { Handlers } from './router';
 
 export interface HandlerDeps {
@@ -12,12 +15,15 @@ export interface HandlerDeps {
   engine: EngineClient;
   jobs: JobManager;
   project: () => Promise<OpenProject>;
+  /** Projects, sessions and persisted jobs (the open project: storage or read-only project.json); absent: `project` only, read-only. */
+  workspace?: Workspace;
   /** Native file dialogs (Electron only); absent: `dialogs:*` answer UNSUPPORTED. */
   dialogs?: NativeDialogs;
 }
 
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { engine, jobs } = deps;
+  const workspace = deps.workspace ?? new Workspace({ engine, events: new EventBus(), initialDir: '', initialIsDemo: false, loadManifest: deps.project });
   return {
     'app:info': async () => ({ appVersion: deps.appVersion, mode: deps.mode, engine: await engine.info(), engineState: engine.state }),
     'project:current': async () => (await deps.project()).snapshot,
@@ -35,18 +41,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { imageSetId, total: summary?.count ?? items.length, offset, items: items.map((item, k) => ({ index: item.index, path: item.path, label: item.label, thumbnail: thumbs[k] })) };
     },
     'saliency:methods': async () => engine.request('listMethods', {}),
-    'jobs:start': async (spec) => {
-      const project = await deps.project();
-      const modelPath = project.modelPath(spec.modelId);
-      const inputs = { path: project.imageSetPath(spec.imageSetId), indices: spec.indices };
-      const job = jobs.submit(spec.kind, spec, async (io) => {
-        await engine.request('saliency', { modelPath, inputs, method: spec.method, params: spec.params, target: spec.target, score: spec.score, seed: spec.seed }, { signal: io.signal, onProgress: io.progress, onPartial: io.partial });
-      });
-      return { jobId: job.id };
-    },
-    'jobs:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
-    'jobs:list': async () => jobs.list(),
-    'jobs:get': async ({ jobId }) => jobs.get(jobId),
+    ...workspaceHandlers({ workspace, engine, jobs }),
     ...dialogHandlers(deps.dialogs)
   };
 }

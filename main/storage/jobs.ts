@@ -225,3 +225,19 @@ export function findSource(db: ProjectDb, kind: 'model' | 'image set', ref: stri
   return { id: String(r.id), name: String(r.name), storedPath: String(r.stored_path), sha256: String(r.sha256), labelsPath: (r.labels_path as string | null) ?? null };
 }
 
+
+/** The job that fills run `runId`, null for runs made otherwise (e.g. imported). */
+export function jobForRun(db: ProjectDb, runId: string): JobRow | null {
+  const r = db.get<Raw>('SELECT * FROM jobs WHERE run_id = ? ORDER BY created_at DESC LIMIT 1', [runId]);
+  return r ? toJob(r) : null;
+}
+
+/** Items [offset, offset + limit) of a job by position. */
+export function jobItemsPage(db: ProjectDb, jobId: string, offset: number, limit: number): JobItemRow[] {
+  return db.all<Raw>('SELECT * FROM job_items WHERE job_id = ? AND position >= ? ORDER BY position LIMIT ?', [jobId, offset, limit]).map(toItem);
+}
+
+/** Whether a session has a job that is queued or running (it must not be deleted under it). */
+export function sessionHasActiveJob(db: ProjectDb, sessionId: string): boolean {
+  return !!db.get("SELECT 1 AS x FROM jobs WHERE session_id = ? AND state IN ('queued', 'running') LIMIT 1", [sessionId]);
+}

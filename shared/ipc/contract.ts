@@ -11,6 +11,9 @@ import type { BackendInfo, ModelDescriptor, Prediction } from '../types/model';
 import type { ImageListPage, ProjectSnapshot } from '../types/project';
 import type { JobProgress, JobSnapshot } from '../types/jobs';
 import type { SaliencyMap, SaliencyMethodInfo } from '../types/saliency';
+import type { ImageSetSummary } from '../types/images';
+import type { ModelEntry } from '../types/project';
+import type { SessionComparison, SessionDetail, SessionExportResult, SessionSummary, StoredJobSnapshot, StoredMapPage } from '../types/workspace';
 
 /** Phantom carrier of a result type: the value is never read. */
 const returns = <T>(): T => undefined as T;
@@ -34,7 +37,11 @@ export const saliencyJobSpec = z.object({
   /** Score the logit or the probability; absent: the method's own default. */
   score: z.enum(['logit', 'prob']).optional(),
   /** Seed of every random draw (stochastic methods); absent: 0. */
-  seed: z.number().int().min(0).max(0xffffffff).optional()
+  seed: z.number().int().min(0).max(0xffffffff).optional(),
+  /** Project storage only: the session the job's run is stored in (absent: the session named "Default", created when missing). */
+  sessionId: z.string().min(1).max(200).optional(),
+  /** Project storage only: inputs per batch = per commit (absent: from the engine's memory plan). */
+  batchSize: z.number().int().min(1).max(4096).optional()
 });
 export type SaliencyJobSpec = z.infer<typeof saliencyJobSpec>;
 
@@ -54,6 +61,8 @@ export type EngineState = 'starting' | 'ready' | 'crashed' | 'stopped';
 export const OPEN_DIALOG_KINDS = ['project-folder', 'model', 'image-folder', 'image-file', 'session-zip'] as const;
 export const SAVE_DIALOG_KINDS = ['session-zip'] as const;
 const dialogPath = z.string().min(1).max(4096).optional();
+const filePath = z.string().min(1).max(4096);
+const sessionName = z.string().trim().min(1).max(200);
 export type OpenDialogKind = (typeof OPEN_DIALOG_KINDS)[number];
 export type SaveDialogKind = (typeof SAVE_DIALOG_KINDS)[number];
 
@@ -81,10 +90,35 @@ export const requests = {
   'saliency:methods': { params: z.object({}).strict(), result: returns<SaliencyMethodInfo[]>() },
   'jobs:start': { params: saliencyJobSpec.strict(), result: returns<{ jobId: string }>() },
   'jobs:cancel': { params: z.object({ jobId: id }).strict(), result: returns<{ cancelled: boolean }>() },
-  'jobs:list': { params: z.object({}).strict(), result: returns<JobSnapshot[]>() },
+  'jobs:list': { params: z.object({ sessionId: id.optional() }).strict(), result: returns<JobSnapshot[]>() },
   'jobs:get': { params: z.object({ jobId: id }).strict(), result: returns<JobSnapshot>() },
   'dialogs:open': { params: z.object({ kind: z.enum(OPEN_DIALOG_KINDS), defaultPath: dialogPath }).strict(), result: returns<{ path: string | null }>() },
-  'dialogs:save': { params: z.object({ kind: z.enum(SAVE_DIALOG_KINDS), defaultPath: dialogPath }).strict(), result: returns<{ path: string | null }>() }
+  'dialogs:save': { params: z.object({ kind: z.enum(SAVE_DIALOG_KINDS), defaultPath: dialogPath }).strict(), result: returns<{ path: string | null }>() },
+  // Project storage (main/storage): a project folder with its database; the demo stays a read-only project.json project.
+  'project:create': { params: z.object({ dir: filePath, name: z.string().min(1).max(200).optional() }).strict(), result: returns<ProjectSnapshot>() },
+  'project:open': { params: z.object({ dir: filePath }).strict(), result: returns<ProjectSnapshot>() },
+  'project:addModel': { params: z.object({ path: filePath, copy: z.boolean().default(false), name: z.string().min(1).max(200).optional() }).strict(), result: returns<ModelEntry>() },
+  'project:addImages': {
+    params: z.object({ path: filePath, copy: z.boolean().default(false), name: z.string().min(1).max(200).optional(), labelsPath: filePath.optional() }).strict(),
+    result: returns<ImageSetSummary>()
+  },
+  'sessions:list': { params: z.object({}).strict(), result: returns<SessionSummary[]>() },
+  'sessions:create': { params: z.object({ name: sessionName, modelIds: z.array(id).max(100).default([]), imageSetIds: z.array(id).max(100).default([]) }).strict(), result: returns<SessionSummary>() },
+  'sessions:open': { params: z.object({ sessionId: id }).strict(), result: returns<SessionDetail>() },
+  'sessions:rename': { params: z.object({ sessionId: id, name: sessionName }).strict(), result: returns<SessionSummary>() },
+  'sessions:duplicate': { params: z.object({ sessionId: id, name: sessionName }).strict(), result: returns<SessionSummary>() },
+  'sessions:delete': { params: z.object({ sessionId: id }).strict(), result: returns<{ deleted: boolean }>() },
+  'sessions:compare': { params: z.object({ a: id, b: id }).strict(), result: returns<SessionComparison>() },
+  'sessions:export': { params: z.object({ sessionId: id, file: filePath, includeSources: z.boolean().default(false) }).strict(), result: returns<SessionExportResult>() },
+  'sessions:import': { params: z.object({ file: filePath }).strict(), result: returns<SessionSummary>() },
+  'sessions:saveUiState': { params: z.object({ sessionId: id, uiState: z.record(z.string(), z.unknown()) }).strict(), result: returns<{ savedAt: string }>() },
+  /** Puts a cancelled or failed persisted job back in the queue; finished items are kept. */
+  'jobs:resume': { params: z.object({ jobId: id }).strict(), result: returns<StoredJobSnapshot>() },
+  /** A page of a run's stored maps, display-sized (longest side ≤ maxSide); full-size arrays stay on disk. */
+  'runs:maps': {
+    params: z.object({ runId: id, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(256).default(32), maxSide: z.number().int().min(8).max(512).default(128) }).strict(),
+    result: returns<StoredMapPage>()
+  }
 } as const;
 
 export interface EventPayloads {

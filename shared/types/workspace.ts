@@ -38,8 +38,14 @@ export interface RunSummary {
   finishedAt: string | null;
 }
 
+/** A run with its manifest (what was computed, how) and its stored results (name, dtype, item shape, count). */
+export interface RunDetail extends RunSummary {
+  manifest: unknown;
+  results: Array<{ name: string; dtype: string; itemShape: number[]; itemCount: number; summary: unknown }>;
+}
+
 export interface SessionDetail extends SessionSummary {
-  runs: RunSummary[];
+  runs: RunDetail[];
   jobs: StoredJobSnapshot[];
   /** Opaque UI state saved by the renderer (`sessions:saveUiState`), `{}` when never saved. */
   uiState: unknown;

@@ -12,6 +12,8 @@ import type { BackendName, ModelDescriptor, Prediction } from '../../shared/type
 import type { ImageListPage, ModelEntry, ProjectSnapshot } from '../../shared/types/project';
 import type { SaliencyMap, SaliencyMethodInfo } from '../../shared/types/saliency';
 import type { WireApi } from '../../shared/ipc/wire';
+import type { StoredJobSnapshot } from '../../shared/types/workspace';
+import { FakeWorkspace } from './fake-workspace';
 
 export interface FakeApiOptions {
   backend?: BackendName;
@@ -146,6 +148,8 @@ class FakeBackend {
   readonly jobs = new Map<string, JobSnapshot>();
   readonly calls: FakeApi['calls'] = [];
   readonly project: ProjectSnapshot;
+  /** Projects, sessions, runs and stored maps (read-only demo until a project is created or opened). */
+  readonly workspace: FakeWorkspace;
 
   constructor(readonly o: Required<FakeApiOptions>) {
     const set: ImageSetSummary = { id: 'mnist-test', name: 'MNIST test digits', root: '/demo/images/mnist-test', kind: 'folder', count: o.imageCount, labels: CLASSES, hasMasks: false, skipped: [] };
@@ -153,6 +157,7 @@ class FakeBackend {
       name: 'Demo: MNIST digits', root: '/demo', isDemo: true, imageSets: [set, { ...set, id: 'mnist-noisy', name: 'MNIST with noise', count: 12 }],
       models: [model('mnist-cnn', 'MNIST CNN', null), model('mnist-planted', 'MNIST CNN (planted filter)', 'Planted malicious filter in conv2d_1 #3')]
     };
+    this.workspace = new FakeWorkspace(this.project);
   }
 
   emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
@@ -160,6 +165,8 @@ class FakeBackend {
   }
 
   private setState(job: JobSnapshot): void {
+    // A stored job (it has a run) is resumable once cancelled or failed, as in the real workbench.
+    if ('runId' in job) (job as StoredJobSnapshot).resumable = job.state === 'failed' || job.state === 'cancelled';
     this.jobs.set(job.id, job);
     this.emit('jobs:state', job);
   }
@@ -185,17 +192,33 @@ class FakeBackend {
 
   startJob(spec: Record<string, unknown>): { jobId: string } {
     const now = new Date().toISOString();
-    const job: JobSnapshot = { id: `job-${this.jobs.size + 1}`, kind: 'saliency-maps', spec, state: 'queued', progress: { done: 0, total: 1 }, createdAt: now, startedAt: null, endedAt: null };
+    const placed = this.workspace.project ? { ...this.workspace.placeJob(spec), skipped: 0, resumable: false } : {};
+    const job: JobSnapshot = { id: `job-${this.jobs.size + 1}`, kind: 'saliency-maps', spec, state: 'queued', progress: { done: 0, total: 1 }, createdAt: now, startedAt: null, endedAt: null, ...placed };
     this.setState(job);
+    this.schedule(job, spec);
+    return { jobId: job.id };
+  }
+
+  /** jobs:resume: a cancelled or failed stored job runs again from where it stopped. */
+  resumeJob(jobId: string): JobSnapshot {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new AppError('NOT_FOUND', `There is no job with id ${jobId}.`);
+    if (!(job as StoredJobSnapshot).resumable) throw new AppError('PARAM_INVALID', `Job ${jobId} is ${job.state}; only a cancelled or failed job can be resumed.`);
+    const queued = { ...job, state: 'queued' as const, endedAt: null, error: undefined };
+    this.setState(queued);
+    this.schedule(queued, job.spec);
+    return queued;
+  }
+
+  private schedule(job: JobSnapshot, spec: Record<string, unknown>): void {
     this.step(() => {
       if (this.jobs.get(job.id)?.state !== 'queued') return;
-      this.setState({ ...job, state: 'running', startedAt: new Date().toISOString() });
+      this.setState({ ...job, state: 'running', startedAt: new Date().toISOString(), error: undefined });
       this.emit('jobs:progress', { jobId: job.id, progress: { done: 0, total: 1, message: 'computing gradients' } });
       // The engine validates parameters before any work, so a bad spec fails even in `manual` mode.
       const outcome = paramError(spec) ? 'fail' : this.o.jobOutcome;
       if (outcome !== 'manual') this.step(() => this.finishJob(job.id, outcome), workSteps(spec));
     });
-    return { jobId: job.id };
   }
 
   cancelJob(jobId: string): { cancelled: boolean } {
@@ -220,14 +243,14 @@ class FakeBackend {
   handlers(): Record<RequestName, Handler> {
     const impl: Record<RequestName, (p: Record<string, unknown>) => unknown> = {
       'app:info': () => ({ appVersion: '0.1.0', mode: 'browser', engine: backendInfo(this.o), engineState: 'ready' }),
-      'project:current': () => this.project,
-      'models:describe': (p) => this.project.models.find((m) => m.id === p.modelId)?.descriptor,
+      'project:current': () => this.workspace.current(),
+      'models:describe': (p) => this.workspace.current().models.find((m) => m.id === p.modelId)?.descriptor,
       'models:predict': (p) => (p.indices as number[]).map(prediction),
       'images:list': (p) => this.imagesList(p),
       'saliency:methods': () => structuredClone(FAKE_METHODS),
       'jobs:start': (p) => this.startJob(p),
       'jobs:cancel': (p) => this.cancelJob(p.jobId as string),
-      'jobs:list': () => [...this.jobs.values()],
+      'jobs:list': (p) => [...this.jobs.values()].filter((j) => !p.sessionId || (j as StoredJobSnapshot).sessionId === p.sessionId),
       'jobs:get': (p) => this.jobs.get(p.jobId as string),
       // Like browser mode (app:info says `browser`): no native dialogs, the UI shows a path field.
       'dialogs:open': () => {
@@ -235,7 +258,23 @@ class FakeBackend {
       },
       'dialogs:save': () => {
         throw new AppError('UNSUPPORTED', 'Native save dialogs exist only in the desktop app, not in browser mode.');
-      }
+      },
+      'project:create': (p) => this.workspace.openProject(p),
+      'project:open': (p) => this.workspace.openProject(p),
+      'project:addModel': (p) => this.workspace.addModel(p),
+      'project:addImages': (p) => this.workspace.addImages(p),
+      'sessions:list': () => this.workspace.list(),
+      'sessions:create': (p) => this.workspace.create(p),
+      'sessions:open': (p) => this.workspace.open(p, [...this.jobs.values()]),
+      'sessions:rename': (p) => this.workspace.rename(p),
+      'sessions:duplicate': (p) => this.workspace.duplicate(p),
+      'sessions:delete': (p) => this.workspace.remove(p),
+      'sessions:compare': (p) => this.workspace.compare(p),
+      'sessions:export': (p) => ({ file: String(p.file), bytes: 4096 }),
+      'sessions:import': () => this.workspace.create({ name: `Imported ${this.workspace.list().length + 1}` }),
+      'sessions:saveUiState': (p) => this.workspace.saveUiState(p),
+      'jobs:resume': (p) => this.resumeJob(p.jobId as string),
+      'runs:maps': (p) => this.workspace.mapsPage(p, [...this.jobs.values()])
     };
     const out = {} as Record<RequestName, Handler>;
     for (const channel of Object.keys(impl) as RequestName[]) {

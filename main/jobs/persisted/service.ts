@@ -8,7 +8,8 @@
  * services go to the engine host, which answers them between the job's batches.
  */
 import { AppError } from '../../../shared/errors';
-import type { JobProgress, JobSnapshot } from '../../../shared/types/jobs';
+import type { JobProgress } from '../../../shared/types/jobs';
+import type { StoredJobSnapshot } from '../../../shared/types/workspace';
 import type { SaliencyMap } from '../../../shared/types/saliency';
 import type { EngineClient } from '../engine-client';
 import type { Project } from '../../storage/project';
@@ -19,7 +20,7 @@ import { runnerContext, runPersistedJob } from './runner';
 import { toSnapshot } from './snapshot';
 
 export interface PersistedJobEvents {
-  state(job: JobSnapshot): void;
+  state(job: StoredJobSnapshot): void;
   progress(jobId: string, progress: JobProgress): void;
   partial(jobId: string, item: SaliencyMap): void;
 }
@@ -42,11 +43,11 @@ export class PersistedJobs {
     this.recovered = markInterrupted(deps.project.db, pidAlive);
   }
 
-  list(sessionId?: string): JobSnapshot[] {
+  list(sessionId?: string): StoredJobSnapshot[] {
     return listJobs(this.deps.project.db, sessionId).map(toSnapshot);
   }
 
-  get(jobId: string): JobSnapshot {
+  get(jobId: string): StoredJobSnapshot {
     return toSnapshot(this.row(jobId));
   }
 
