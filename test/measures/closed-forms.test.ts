@@ -119,6 +119,8 @@ describe('measures: closed forms on tiny models', () => {
     expect(degr.summary.skippedConstantCam).toBe(5);
     expect((degr.summary.background as { probDelta: { n: number } }).probDelta.n).toBe(0);
     for (const row of degr.perImage) expect((row.background as { probDelta: number }).probDelta).toBe(0);
+    const kept = await computeMeasure(backend.tf, [dead], { measure: 'degradation', inputs, params: { constantCam: 'degrade' } }, io());
+    expect((kept.summary.background as { probDelta: { n: number; mean: number } }).probDelta).toMatchObject({ n: 5, mean: 0 });
   });
 
   it('stability refuses runs of different architectures', async () => {

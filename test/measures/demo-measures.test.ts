@@ -66,6 +66,7 @@ describe('measures on the demo model', () => {
     });
     expect(out.perImage[0].entropy).toBe(0);
     expect(out.perImage.slice(1).every((r) => (r.distinct as number) > 1)).toBe(true);
+    expect(out.summary.constantMaps).toBe(1);
     const s = out.summary.normalized as { mean: number; n: number; ci: { lo: number; hi: number } };
     const mean = out.perImage.reduce((a, r) => a + (r.normalized as number), 0) / PICK.length;
     expect(s.n).toBe(6);
@@ -156,8 +157,12 @@ describe('measures on the demo model', () => {
       const ob = row.object as { probDelta: number };
       expect(row.objectMinusBackground).toBeCloseTo(ob.probDelta - bg.probDelta, 12);
     }
-    // Item 0's map is all zero: counted, and by the all-zero-guide rule object degradation leaves it unchanged.
+    // Item 0's map is all zero: counted, left out of the summaries (default `skip`), and by the
+    // all-zero-guide rule object degradation leaves it unchanged.
     expect(out.summary.constantCamCount).toBe(1);
+    expect(out.summary.skippedConstantCam).toBe(1);
+    expect((out.summary.object as { probDelta: { n: number } }).probDelta.n).toBe(2);
+    expect(out.perImage[0].skipped).toBe(true);
     expect(out.perImage[0].constantCam).toBe(true);
     expect((out.perImage[0].object as { probDelta: number }).probDelta).toBe(0);
     expect(out.perImage.slice(1).every((r) => r.constantCam === false)).toBe(true);

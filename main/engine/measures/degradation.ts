@@ -10,10 +10,12 @@
  * and per image objectMinusBackground = probDelta(object) − probDelta(background): a model that
  * uses its salient region loses more when the object is degraded (negative values).
  *
- * A constant map (no salience; it quantises to all zeros) is counted. With `constantCam`
- * `degrade` (default) it follows the algorithm's rule for an all-zero guide (background: the whole
- * image blurred with σ_max; object: unchanged); with `skip` its row is kept, marked, and left out
- * of the summaries. Parameters: `sigmaMax` (10), `guideSigma` (5), `curved` (true),
+ * A constant map (no salience; it quantises to all zeros) is counted and, with `constantCam`
+ * `skip` (default), its row is kept with its values, marked `skipped`, and left out of the
+ * summaries: a map without salience cannot guide anything, and the rule for an all-zero guide
+ * (background: the whole image blurred with σ_max; object: unchanged) would make such images look
+ * like background-sensitive ones (on the demo digits CNN 111 of 200 Grad-CAMs are all zero).
+ * `degrade` includes them with that rule. Parameters: `sigmaMax` (10), `guideSigma` (5), `curved` (true),
  * `constantCam`, `classOf` own (default) | clean.
  */
 import { quantize8bit } from '../compare/entropy';
@@ -30,7 +32,7 @@ import type { Measure, MeasureContext, MeasureOutput, Row } from './types';
 import { walkInputs, type WalkBatch } from './walk';
 
 export interface DegradationParams extends DegradeOptions {
-  constantCam: 'degrade' | 'skip';
+  constantCam: 'skip' | 'degrade';
   classOf: ClassOf;
 }
 
@@ -44,7 +46,7 @@ function validate(params: Record<string, unknown>): DegradationParams {
     sigmaMax: readNumber('degradation', params, 'sigmaMax', 10, { above: 0, max: 100 }),
     guideSigma: readNumber('degradation', params, 'guideSigma', 5, { min: 0, max: 100 }),
     curved,
-    constantCam: readChoice('degradation', params, 'constantCam', 'degrade', ['degrade', 'skip'] as const),
+    constantCam: readChoice('degradation', params, 'constantCam', 'skip', ['skip', 'degrade'] as const),
     classOf: readChoice('degradation', params, 'classOf', 'own', CLASS_OF)
   };
 }
@@ -117,7 +119,7 @@ export const degradationMeasure: Measure<DegradationParams> = {
   label: 'Salience-guided degradation',
   reference: 'Crum et al. (2023), Explain to Me, IEEE TAI, arXiv:2303.11969, measure (e); algorithms.md §3.7',
   models: [1, 1],
-  defaults: { sigmaMax: 10, guideSigma: 5, curved: true, constantCam: 'degrade', classOf: 'own' },
+  defaults: { sigmaMax: 10, guideSigma: 5, curved: true, constantCam: 'skip', classOf: 'own' },
   validate,
   run
 };

@@ -6,6 +6,8 @@
  *   Ĥ = H / Ĥ_max,  Ĥ_max = log₂(min(m·n, 256))   (§7 row 12; 7×7 → log₂ 49 = 5.614),
  * computed by compare/entropy.ts. Dataset statistic: mean Ĥ (and H) with a bootstrap CI.
  * Lower Ĥ = more focused salience. Check: the §3.3 test map gives H = 3.04131, Ĥ = 0.542.
+ * `constantMaps` counts maps with a single value (H = 0), e.g. Grad-CAMs the ReLU zeroed entirely:
+ * they pull the mean down without being "focused".
  *
  * Parameters: `resolution` native (default; the spec's reading) or upsampled; `maxEntropy`
  * (bits) to replace Ĥ_max, e.g. 5.614 to reproduce the authors' constant at any grid size.
@@ -46,7 +48,7 @@ async function run(ctx: MeasureContext, p: EntropyParams): Promise<MeasureOutput
   const col = (key: string) => rows.map((r) => r[key] as number);
   return {
     perImage: rows,
-    summary: { grid, maxEntropy: rows.length ? rows[0].maxEntropy : null, normalized: summarize(col('normalized'), ctx.bootstrap), entropy: summarize(col('entropy'), ctx.bootstrap), distinct: summarize(col('distinct'), ctx.bootstrap) },
+    summary: { grid, maxEntropy: rows.length ? rows[0].maxEntropy : null, constantMaps: rows.filter((r) => r.distinct === 1).length, normalized: summarize(col('normalized'), ctx.bootstrap), entropy: summarize(col('entropy'), ctx.bootstrap), distinct: summarize(col('distinct'), ctx.bootstrap) },
     skipped,
     warnings: []
   };

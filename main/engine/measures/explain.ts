@@ -5,6 +5,7 @@
  * when asked, upsampled maps. Tensors stay inside; the caller owns `x`.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
+import { AppError } from '../../../shared/errors';
 import type { ModelHandle } from '../model/model-handle';
 import { hasNativeGrid, type MapSpec } from './map-spec';
 
@@ -76,7 +77,8 @@ export async function explain(tf: typeof tfTypes, model: ModelHandle, spec: MapS
   let nativeMaps = maps;
   if (native && wantUp) {
     const art = result.artifacts?.native;
-    if (!art) throw new Error(`${spec.method.id} returned no native maps beside its upsampled ones`);
+    // A CAM method always returns its native grid when it upsamples (cam-common.ts); a bug otherwise.
+    if (!art) throw new AppError('INTERNAL', `${spec.method.id} returned no native maps beside its upsampled ones.`);
     nativeMaps = { data: art.data, height: art.shape[1], width: art.shape[2] };
   }
   return { n, classes: k, logits, probs, predicted, targets, native: nativeMaps, upsampled: wantUp ? maps : null };
