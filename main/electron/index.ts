@@ -70,6 +70,9 @@ async function start(): Promise<void> {
   ];
   installShutdown(app, { stop: () => workbench.stop(), disposers, log });
   menu = appMenu;
+  // A second instance that named a folder while the workbench was starting.
+  if (pendingProject && pendingProject !== projectDir) appMenu.openProject(pendingProject);
+  pendingProject = null;
   windows.open();
   app.on('activate', () => windows.focus());
 }

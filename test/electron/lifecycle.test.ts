@@ -197,6 +197,19 @@ describe('Electron main lifecycle', () => {
     expect(state.app.addRecentDocument).toHaveBeenCalledWith(good);
   });
 
+  it('a folder named by a second instance while the first is still starting is opened once it is up', async () => {
+    const app = await boot(true);
+    const project = path.join(userData, 'early');
+    await mkdir(project);
+    app.emit('second-instance', {}, ['/opt/saliency/saliency-workbench', project], '/home/u');
+    expect(FakeBrowserWindow.instances).toHaveLength(0); // not ready: nothing to focus yet
+    app.ready();
+    await vi.waitFor(() => expect(FakeBrowserWindow.instances).toHaveLength(1));
+    // Either the workbench opened it at start, or the renderer was told to: never lost.
+    const opened = state.createWorkbench.mock.calls[0][0].projectDir === project || state.workbench.events.emit.mock.calls.some((c: unknown[]) => (c[1] as { dir?: string }).dir === project);
+    expect(opened).toBe(true);
+  });
+
   it('a second instance without a folder only focuses; with the window closed it opens a new one', async () => {
     const app = await bootReady();
     FakeBrowserWindow.instances[0].close();
