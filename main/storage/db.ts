@@ -34,7 +34,7 @@ export function isCorruptionError(err: unknown): boolean {
 }
 
 function corrupt(file: string, what: string, cause?: unknown): AppError {
-  return new AppError('STORAGE_CORRUPT', `The project database ${file} is damaged (${what}); it was not modified.`, { detail: cause ? String(cause) : undefined, cause });
+  return new AppError('STORAGE_CORRUPT', `The project database ${file} is damaged (${what}); the workbench does not modify it further.`, { detail: cause ? String(cause) : undefined, cause });
 }
 
 /** Reads the first 16 bytes: an SQLite file starts with "SQLite format 3\0" (or is empty). */
@@ -95,6 +95,8 @@ export interface OpenOptions {
 /** An open project database. Close it (or the process exits holding the owner file). */
 export class ProjectDb {
   private depth = 0;
+  /** Set by the first corruption error: from then on every call fails without touching the file. */
+  private damaged: AppError | null = null;
 
   constructor(
     readonly file: string,
@@ -145,11 +147,12 @@ export class ProjectDb {
   }
 
   private wrap<T>(fn: () => T): T {
+    if (this.damaged) throw this.damaged;
     try {
       return fn();
     } catch (err) {
       if (err instanceof AppError) throw err;
-      if (isCorruptionError(err)) throw corrupt(this.file, (err as Error).message, err);
+      if (isCorruptionError(err)) throw (this.damaged = corrupt(this.file, (err as Error).message, err));
       if (/disk is full|SQLITE_FULL/i.test(String(err))) throw new AppError('DISK_FULL', `The disk is full while writing ${this.file}; the last change was rolled back.`, { cause: err });
       throw AppError.from(err);
     }

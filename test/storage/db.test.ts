@@ -124,7 +124,7 @@ describe('corrupted database', () => {
     const listing = fs.readdirSync(path.dirname(file)).sort();
     const e = expectAppError(() => openDatabase(file), 'STORAGE_CORRUPT', pattern);
     expect(e.message).toContain(file);
-    expect(e.message).toMatch(/was not modified/);
+    expect(e.message).toMatch(/does not modify it further/);
     expect(fs.readFileSync(file).equals(bytes)).toBe(true);
     expect(fs.readdirSync(path.dirname(file)).sort()).toEqual(listing);
   }
@@ -135,6 +135,28 @@ describe('corrupted database', () => {
 
   it('overwritten pages in the middle → STORAGE_CORRUPT from quick_check, file bytes unchanged', () => {
     corruptAndCheck((b) => b.fill(0xff, 4096 + 16, 4096 * 6), /in database main|malformed/);
+  });
+});
+
+describe('corruption found while open', () => {
+  it('the first corruption error poisons the handle: later writes fail with the same STORAGE_CORRUPT and the file stays as it was', () => {
+    const file = path.join(tempDir(), 'project.db');
+    const db = openDatabase(file, { create: true });
+    db.exec('CREATE TABLE filler (v TEXT)');
+    db.transaction(() => {
+      for (let i = 0; i < 300; i++) db.run('INSERT INTO filler VALUES (?)', ['y'.repeat(300) + i]);
+    });
+    db.close();
+    const reopened = track(openDatabase(file)); // passes its check; pages are read lazily
+    const root = reopened.get<{ rootpage: number }>("SELECT rootpage FROM sqlite_master WHERE name = 'filler'")!.rootpage;
+    const bytes = fs.readFileSync(file);
+    bytes.fill(0xee, 4096 * (root - 1), 4096 * root); // the table's root page: every scan reads it
+    fs.writeFileSync(file, bytes);
+    const first = expectAppError(() => reopened.all('SELECT * FROM filler'), 'STORAGE_CORRUPT', /malformed/);
+    const second = expectAppError(() => reopened.run('INSERT INTO filler VALUES (?)', ['more']), 'STORAGE_CORRUPT');
+    expect(second).toBe(first);
+    expect(() => reopened.transaction(() => 1)).toThrow(first);
+    expect(fs.readFileSync(file).equals(bytes)).toBe(true);
   });
 });
 
