@@ -13,17 +13,21 @@ import { useMethodsStore } from './methods';
 import { useNotificationsStore } from './notifications';
 import { useProjectStore } from './project';
 import { useSaliencyStore } from './saliency';
+import { useSessionsStore } from './sessions';
+import { useWorkspaceStore } from './workspace';
 
 function warnEngineStopped(reason: string | undefined): void {
   const message = reason ?? 'The engine process ended unexpectedly.';
   useNotificationsStore().push({ kind: 'warning', title: 'The engine stopped', message, hint: 'It restarts on the next request.' });
 }
 
-/** Opens the project, then its first page of images; each store reports its own failures. */
+/** Opens the project, then its first page of images and (storage projects) its sessions; each store reports its own failures. */
 async function openProjectAndFirstPage(): Promise<void> {
   const project = useProjectStore();
   await project.load();
+  await useSessionsStore().reset();
   if (project.selectedImageSetId) await useImagesStore().loadPage(project.selectedImageSetId, project.selectedModelId);
+  void useWorkspaceStore().checkSources();
 }
 
 export const useAppStore = defineStore('app', () => {

@@ -34,6 +34,22 @@ export const useProjectStore = defineStore('project', () => {
     }
   }
 
+  /** Shows a project another request opened (project:create/open) and selects its first model and image set. */
+  function setSnapshot(p: ProjectSnapshot): void {
+    project.value = p;
+    loadError.value = null;
+    selectedModelId.value = p.models[0]?.id ?? null;
+    selectedImageSetId.value = p.imageSets[0]?.id ?? null;
+  }
+
+  /** Re-reads the open project (after an import) keeping the selection where it still exists. */
+  async function refresh(): Promise<void> {
+    const p = await getApi().project.current({});
+    project.value = p;
+    if (!p.models.some((m) => m.id === selectedModelId.value)) selectedModelId.value = p.models[0]?.id ?? null;
+    if (!p.imageSets.some((s) => s.id === selectedImageSetId.value)) selectedImageSetId.value = p.imageSets[0]?.id ?? null;
+  }
+
   function selectModel(id: string): void {
     selectedModelId.value = id;
   }
@@ -42,5 +58,5 @@ export const useProjectStore = defineStore('project', () => {
     selectedImageSetId.value = id;
   }
 
-  return { project, loading, loadError, selectedModelId, selectedImageSetId, selectedModel, selectedImageSet, load, selectModel, selectImageSet };
+  return { project, loading, loadError, selectedModelId, selectedImageSetId, selectedModel, selectedImageSet, load, setSnapshot, refresh, selectModel, selectImageSet };
 });

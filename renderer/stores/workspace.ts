@@ -1,0 +1,160 @@
+/**
+ * Project-level actions: create or open a project folder, import a model or an image set, the
+ * recently opened folders, and the state of each model's source files (changed or missing since
+ * import). Each action keeps its own last error so the form that ran it can show it inline
+ * (ErrorDetails) instead of a toast that disappears.
+ */
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import { AppError, type AppErrorData } from '../../shared/errors';
+import type { OpenDialogKind } from '../../shared/ipc/contract';
+import type { ProjectSnapshot } from '../../shared/types/project';
+import { getApi } from '../api';
+import { useImagesStore } from './images';
+import { useProjectStore } from './project';
+import { useSessionsStore } from './sessions';
+
+export type WorkspaceAction = 'create' | 'open' | 'model' | 'images';
+export type SourceState = 'ok' | 'changed' | 'missing' | 'unchecked';
+
+/** localStorage key of the recent project folders (browser mode has no OS recent list). */
+export const RECENT_KEY = 'saliency.recentProjects';
+const RECENT_MAX = 6;
+
+function readRecent(): string[] {
+  try {
+    const list: unknown = JSON.parse(globalThis.localStorage?.getItem(RECENT_KEY) ?? '[]');
+    return Array.isArray(list) ? list.filter((d): d is string => typeof d === 'string').slice(0, RECENT_MAX) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** A source problem as a state: the storage layer refuses changed or missing files with these codes. */
+export function sourceStateOf(err: unknown): SourceState | null {
+  const code = AppError.from(err).code;
+  if (code === 'MODEL_CHANGED' || code === 'IMAGE_SET_CHANGED') return 'changed';
+  if (code === 'SOURCE_MISSING') return 'missing';
+  return null;
+}
+
+export const useWorkspaceStore = defineStore('workspace', () => {
+  const busy = ref<WorkspaceAction | null>(null);
+  const errors = ref<Record<WorkspaceAction, AppErrorData | null>>({ create: null, open: null, model: null, images: null });
+  const recent = ref<string[]>(readRecent());
+  /** Per model or image set id: whether its files still match what was imported. */
+  const sources = ref<Record<string, { state: SourceState; message: string | null }>>({});
+
+  function remember(dir: string): void {
+    recent.value = [dir, ...recent.value.filter((d) => d !== dir)].slice(0, RECENT_MAX);
+    try {
+      globalThis.localStorage?.setItem(RECENT_KEY, JSON.stringify(recent.value));
+    } catch {
+      // A full or disabled storage only loses the recent list.
+    }
+  }
+
+  /** Runs one action with its busy flag and inline error; true when it succeeded. */
+  async function run(action: WorkspaceAction, work: () => Promise<void>): Promise<boolean> {
+    busy.value = action;
+    errors.value = { ...errors.value, [action]: null };
+    try {
+      await work();
+      return true;
+    } catch (err) {
+      errors.value = { ...errors.value, [action]: AppError.from(err).toJSON() };
+      return false;
+    } finally {
+      busy.value = null;
+    }
+  }
+
+  /** Shows a newly opened project: its snapshot, first image page, sessions and source check. */
+  async function show(snapshot: ProjectSnapshot): Promise<void> {
+    const project = useProjectStore();
+    project.setSnapshot(snapshot);
+    useImagesStore().clearSelection();
+    sources.value = {};
+    await useSessionsStore().reset();
+    if (project.selectedImageSetId) await useImagesStore().loadPage(project.selectedImageSetId, project.selectedModelId);
+    void checkSources();
+  }
+
+  const createProject = (dir: string, name?: string) =>
+    run('create', async () => {
+      const snapshot = await getApi().project.create({ dir, name: name || undefined });
+      remember(snapshot.root);
+      await show(snapshot);
+    });
+
+  const openProject = (dir: string) =>
+    run('open', async () => {
+      const snapshot = await getApi().project.open({ dir });
+      remember(snapshot.root);
+      await show(snapshot);
+    });
+
+  const importModel = (path: string, copy: boolean, name?: string) =>
+    run('model', async () => {
+      const entry = await getApi().project.addModel({ path, copy, name: name || undefined });
+      await afterImport('model', entry.id);
+    });
+
+  const importImages = (path: string, copy: boolean, name?: string) =>
+    run('images', async () => {
+      const set = await getApi().project.addImages({ path, copy, name: name || undefined });
+      await afterImport('images', set.id);
+    });
+
+  async function afterImport(kind: 'model' | 'images', id: string): Promise<void> {
+    const project = useProjectStore();
+    await project.refresh();
+    if (kind === 'model') project.selectModel(id);
+    else project.selectImageSet(id);
+    sources.value = { ...sources.value, [id]: { state: 'ok', message: null } };
+    if (project.selectedImageSetId) await useImagesStore().loadPage(project.selectedImageSetId, project.selectedModelId);
+  }
+
+  /**
+   * Checks every model of a storage project against its recorded hashes (`models:describe`
+   * resolves the model, which refuses changed or missing files). Image sets are checked when a
+   * run uses them; `noteSourceError` records what such a run reported.
+   */
+  async function checkSources(): Promise<void> {
+    const project = useProjectStore().project;
+    if (!project || project.isDemo) return;
+    for (const set of project.imageSets) sources.value = { ...sources.value, [set.id]: sources.value[set.id] ?? { state: 'unchecked', message: null } };
+    for (const model of project.models) {
+      try {
+        await getApi().models.describe({ modelId: model.id });
+        sources.value = { ...sources.value, [model.id]: { state: 'ok', message: null } };
+      } catch (err) {
+        const state = sourceStateOf(err);
+        if (state) sources.value = { ...sources.value, [model.id]: { state, message: AppError.from(err).message } };
+      }
+    }
+  }
+
+  /** Records a changed/missing source reported by another request (a run's start, say); false if `err` is not one. */
+  function noteSourceError(id: string, err: unknown): boolean {
+    const state = sourceStateOf(err);
+    if (!state) return false;
+    sources.value = { ...sources.value, [id]: { state, message: AppError.from(err).message } };
+    return true;
+  }
+
+  /** A path from the native dialog (Electron); null when cancelled or where there is none (browser mode: type it). */
+  async function browse(kind: OpenDialogKind): Promise<string | null> {
+    try {
+      return (await getApi().dialogs.open({ kind })).path;
+    } catch {
+      return null;
+    }
+  }
+
+  function clearError(action: WorkspaceAction): void {
+    errors.value = { ...errors.value, [action]: null };
+  }
+
+  return { busy, errors, recent, sources, createProject, openProject, importModel, importImages, checkSources, noteSourceError, browse, clearError };
+});
