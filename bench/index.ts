@@ -8,8 +8,13 @@
  * Options: --models demo,resnet18  --methods gradient,smoothgrad,…  --n-demo 32  --n-resnet 8
  *          --target-seconds 20 (n per case: one input is timed first, then n is chosen so the case
  *          takes about this long, 1 ≤ n ≤ the --n limit; gradient at batch 1/8 always uses 8)  --json
- * Not a test: it asserts nothing and takes minutes on 2 cores (most of it in the ResNet rows of
- * the many-pass methods: RISE, extremal perturbation).
+ *          --quick (a few minutes: shorter cases, fewer masks/iterations, smaller param suite)
+ *          --full (every ResNet case at the method defaults: RISE 4,000 masks and extremal
+ *          perturbation 800 iterations take tens of minutes per map on 2 cores)
+ * Without --full, the ResNet rows of RISE and extremal perturbation run with fewer masks /
+ * iterations and the table projects them to the defaults by passes per input (marked "proj.").
+ * The table compares with PyTorch where a measured figure exists (bench/reference.ts).
+ * Not a test: it asserts nothing; the whole default run takes under 10 minutes on 2 cores.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -39,7 +44,9 @@ const { values: args } = parseArgs({
     'target-seconds': { type: 'string', default: '20' },
     /** `maps` (input-space methods), `param` (parameter-saliency reference statistics), `metrics` (faithfulness metrics), any of them. */
     suites: { type: 'string', default: 'maps,param,metrics' },
-    json: { type: 'boolean', default: false }
+    json: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    full: { type: 'boolean', default: false }
   }
 });
 
@@ -69,10 +76,19 @@ async function resnetModel(tmp: string, n: number): Promise<BenchModel> {
   return { name: 'ResNet-18 224×224', handle: await loadModel(file), path: file, inputs: { path: inputs }, available: n, flops };
 }
 
-function casesFor(model: BenchModel, methods: string[], nMax: number): BenchCase[] {
+/** Count parameters of the many-pass methods on the ResNet model (none with --full). */
+function resnetParams(method: string): Record<string, unknown> {
+  if (args.full) return {};
+  const quick = args.quick;
+  if (method === 'rise') return { n: quick ? 250 : 1000 };
+  if (method === 'extremal-perturbation') return { iterations: quick ? 8 : 40 };
+  return {};
+}
+
+function casesFor(model: BenchModel, methods: string[], nMax: number, isResNet: boolean): BenchCase[] {
   const cases: BenchCase[] = [];
   for (const method of methods) {
-    cases.push({ model, method, params: {}, n: Math.min(nMax, model.available), fixedN: false });
+    cases.push({ model, method, params: isResNet ? resnetParams(method) : {}, n: Math.min(nMax, model.available), fixedN: false });
     if (method === 'gradient') for (const batch of [1, 8]) cases.push({ model, method, params: {}, batch, n: Math.min(8, model.available), fixedN: true });
   }
   return cases;
@@ -81,25 +97,31 @@ function casesFor(model: BenchModel, methods: string[], nMax: number): BenchCase
 /** Reference-statistics throughput (images/s), batched per-sample profiles vs one backward pass per image. */
 function paramSuite(wanted: string[], tmp: string): Promise<ParamBenchRow[]> {
   const models = [...(wanted.includes('demo') ? ['demo'] : []), ...(wanted.includes('resnet18') ? ['resnet18-32', 'resnet18-224'] : [])];
-  return runParamSaliencyBench({ models, batches: [8, 32], images: { demo: 512, 'resnet18-32': 128, 'resnet18-224': 32 }, tmp, log });
+  const images = args.quick ? { demo: 128, 'resnet18-32': 64, 'resnet18-224': 16 } : { demo: 512, 'resnet18-32': 128, 'resnet18-224': 32 };
+  return runParamSaliencyBench({ models, batches: [8, 32], images, tmp, log });
 }
 
 async function main(): Promise<void> {
   const { tf, info } = await selectBackend();
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'saliency-bench-'));
+  const started = performance.now();
+  const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  const loadAtStart = load();
   try {
     const matmul = await measureMatmul(tf);
+    log(`load average at start ${loadAtStart} (timings are only comparable on a quiet machine)`);
     log(`backend ${info.backend} (${info.device}, TF ${info.tfVersion}, oneDNN ${info.oneDnn ? 'on' : 'off'}), ${os.cpus().length} CPUs; matmul 2048²: best ${matmul.bestMs.toFixed(1)} ms = ${(matmul.rate / 1e9).toFixed(1)} GFLOP/s (median ${matmul.medianMs.toFixed(1)} ms)`);
-    const ctx: BenchContext = { tf, info, tmp, matmulRate: matmul.rate, targetSeconds: Number(args['target-seconds']) };
+    const targetSeconds = args.quick ? Math.min(5, Number(args['target-seconds'])) : Number(args['target-seconds']);
+    const ctx: BenchContext = { tf, info, tmp, matmulRate: matmul.rate, targetSeconds };
     const methods = args.methods ? args.methods.split(',') : listMethods().map((m) => m.id);
     const wanted = args.models!.split(',');
     const models: Array<[BenchModel, number]> = [];
-    if (wanted.includes('demo')) models.push([await demoModel(), Number(args['n-demo'])]);
+    if (wanted.includes('demo')) models.push([await demoModel(), Number(args.quick ? Math.min(16, Number(args['n-demo'])) : args['n-demo'])]);
     if (wanted.includes('resnet18')) models.push([await resnetModel(tmp, Math.max(8, Number(args['n-resnet']))), Number(args['n-resnet'])]);
     const suites = args.suites!.split(',');
     const rows: BenchRow[] = [];
     for (const [model, nMax] of suites.includes('maps') ? models : []) {
-      for (const c of casesFor(model, methods, nMax)) {
+      for (const c of casesFor(model, methods, nMax, model.name.startsWith('ResNet'))) {
         const row = await runCase(ctx, c);
         rows.push(row);
         log(`${row.model} ${row.method} batch ${row.batch} n ${row.n}: ${row.msPerMap.toFixed(1)} ms/map, ${row.passesPerSecond.toFixed(1)} passes/s`);
@@ -108,7 +130,9 @@ async function main(): Promise<void> {
     const paramRows = suites.includes('param') ? await paramSuite(wanted, tmp) : [];
     const metricRows = suites.includes('metrics') ? await runMetricsBench({ models: wanted, nDemo: Number(args['n-demo']), nResnet: Math.min(4, Number(args['n-resnet'])), tmp, log }) : [];
     const summary = { backend: info, cpus: os.cpus().length, matmul, rows, paramSaliency: paramRows, metrics: metricRows };
-    process.stdout.write(args.json ? JSON.stringify(summary) + '\n' : formatTable(rows) + (paramRows.length ? '\n' + formatParamBench(paramRows) : '') + (metricRows.length ? '\n' + formatMetricsBench(metricRows) : ''));
+    const seconds = (performance.now() - started) / 1000;
+    const footer = `\nbench took ${seconds.toFixed(0)} s; load average at start ${loadAtStart}, at end ${load()}; matmul 2048² ${(matmul.rate / 1e9).toFixed(1)} GFLOP/s; ${os.cpus().length} CPUs, ${info.backend} (TF ${info.tfVersion}, oneDNN ${info.oneDnn ? 'on' : 'off'})\n`;
+    process.stdout.write(args.json ? JSON.stringify({ ...summary, seconds, loadAtStart, loadAtEnd: load() }) + '\n' : formatTable(rows) + (paramRows.length ? '\n' + formatParamBench(paramRows) : '') + (metricRows.length ? '\n' + formatMetricsBench(metricRows) : '') + footer);
   } finally {
     await clearModelCache();
     await fs.rm(tmp, { recursive: true, force: true });

@@ -9,7 +9,9 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import type { BackendInfo } from '../shared/types/model';
 import type { ModelHandle } from '../main/engine/model/model-handle';
 import type { InputsSpec, MapsRequest } from '../main/engine/protocol';
+import { passesOf } from '../main/engine/budget';
 import { runMaps } from '../main/engine/run-maps';
+import { getMethod } from '../main/engine/saliency';
 
 export interface BenchModel {
   name: string;
@@ -35,6 +37,7 @@ export interface BenchContext {
 export interface BenchCase {
   model: BenchModel;
   method: string;
+  /** Parameters beyond the method's defaults (fewer masks/iterations to keep the bench short). */
   params: Record<string, unknown>;
   batch?: number;
   /** Fixed n, or the most inputs to use when n is chosen from the estimate. */
@@ -57,6 +60,23 @@ export interface BenchRow {
   flopsPerSecond: number;
   ofMatmul: number;
   estimateSeconds: number;
+  /** Whether the case ran at the method's default parameters (else `projectedMsPerMap` scales to them). */
+  atDefaults: boolean;
+  /**
+   * ms per map at the default parameters, projected from this case by passes per input (the count
+   * parameters — masks, iterations — scale every pass alike); null when the case ran at defaults.
+   */
+  projectedMsPerMap: number | null;
+}
+
+/** Passes per input at the defaults over passes per input at the case's parameters. */
+function projection(c: BenchCase): number {
+  const method = getMethod(c.method);
+  const total = (p: Record<string, unknown>) => {
+    const passes = passesOf(method, method.validate(p), c.model.handle.descriptor.inputShape);
+    return passes.forward + passes.backward;
+  };
+  return total({}) / total(c.params);
 }
 
 const quietIO = (signal: AbortSignal) => ({ signal, progress: () => {}, partial: () => {} });
@@ -85,10 +105,13 @@ async function runN(ctx: BenchContext, c: BenchCase, n: number): Promise<BenchRo
     const m = result.manifest;
     const steady = m.timing.seconds - m.timing.probeSeconds;
     const flops = c.model.flops * (m.timing.passes.forward + 2 * m.timing.passes.backward);
+    const msPerMap = (1000 * steady) / n;
+    const atDefaults = Object.keys(c.params).length === 0;
     return {
       model: c.model.name, method: c.method, params: m.params, batch: m.batchSize, n, passes: m.timing.passes.total, seconds: steady,
-      mapsPerSecond: n / steady, msPerMap: (1000 * steady) / n, methodMsPerMap: (1000 * m.timing.methodSeconds) / n, passesPerSecond: m.timing.passes.total / steady,
-      flopsPerSecond: flops / steady, ofMatmul: flops / steady / ctx.matmulRate, estimateSeconds: m.estimate.seconds
+      mapsPerSecond: n / steady, msPerMap, methodMsPerMap: (1000 * m.timing.methodSeconds) / n, passesPerSecond: m.timing.passes.total / steady,
+      flopsPerSecond: flops / steady, ofMatmul: flops / steady / ctx.matmulRate, estimateSeconds: m.estimate.seconds,
+      atDefaults, projectedMsPerMap: atDefaults ? null : msPerMap * projection(c)
     };
   } finally {
     await rm(out, { recursive: true, force: true });
