@@ -89,5 +89,16 @@ export const useImagesStore = defineStore('images', () => {
     selectedImage.value = null;
   }
 
-  return { items, predictions, total, offset, loading, selectedIndex, selectedImage, selectedItem, selectedPrediction, loadPage, select, clearSelection };
+  /** Empties the grid (another project was opened); a page still loading is dropped. */
+  function reset(): void {
+    request++;
+    items.value = [];
+    predictions.value = new Map();
+    total.value = 0;
+    offset.value = 0;
+    loading.value = false;
+    clearSelection();
+  }
+
+  return { items, predictions, total, offset, loading, selectedIndex, selectedImage, selectedItem, selectedPrediction, loadPage, select, clearSelection, reset };
 });

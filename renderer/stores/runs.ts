@@ -123,6 +123,8 @@ export const useRunsStore = defineStore('runs', () => {
       const { jobId } = await getApi().jobs.start(spec);
       const job = await getApi().jobs.get({ jobId });
       if (isStored(job)) upsert(job);
+      // The run row exists from the start (pending); list it so the session shows it.
+      await useSessionsStore().reloadCurrent();
       return jobId;
     } catch (err) {
       error.value = AppError.from(err).toJSON();
@@ -182,9 +184,11 @@ export const useRunsStore = defineStore('runs', () => {
     pageError.value = null;
     try {
       const next = await getApi().runs.maps({ runId, offset: mapsOffset.value, limit: MAPS_PAGE, maxSide: MAP_SIDE });
+      // Maps and their images are shown together, so a map is never drawn over nothing first.
+      const shown = await imagesFor(runId, next);
       if (mine !== pageRequest) return;
       page.value = next;
-      pageImages.value = await imagesFor(runId, next);
+      pageImages.value = shown;
     } catch (err) {
       if (mine === pageRequest) pageError.value = AppError.from(err).toJSON();
     } finally {

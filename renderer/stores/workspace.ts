@@ -73,7 +73,7 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   async function show(snapshot: ProjectSnapshot): Promise<void> {
     const project = useProjectStore();
     project.setSnapshot(snapshot);
-    useImagesStore().clearSelection();
+    useImagesStore().reset();
     sources.value = {};
     await useSessionsStore().reset();
     if (project.selectedImageSetId) await useImagesStore().loadPage(project.selectedImageSetId, project.selectedModelId);

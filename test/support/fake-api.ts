@@ -44,6 +44,8 @@ export interface FakeApi {
   failNext(channel: RequestName, error: AppErrorData): void;
   /** Ends a `manual` job: emits its map (on success) and final state. */
   finishJob(jobId: string, outcome: 'succeed' | 'fail'): void;
+  /** A running `manual` job reports progress (`done` items of its total). */
+  progressJob(jobId: string, done: number): void;
   options: Required<FakeApiOptions>;
 }
 
@@ -185,17 +187,24 @@ class FakeBackend {
       this.setState({ ...job, state: 'failed', endedAt, error });
       return;
     }
-    this.emit('jobs:partial', { jobId, item: saliencyMap((job.spec.indices as number[])[0], job.spec) });
-    this.emit('jobs:progress', { jobId, progress: { done: 1, total: 1 } });
-    this.setState({ ...job, state: 'succeeded', progress: { done: 1, total: 1 }, endedAt, error: undefined });
+    // A stored whole-set job (indices filled in by startJob) ends with every item done.
+    const total = 'runId' in job ? Math.max(1, (job.spec.indices as number[]).length) : 1;
+    this.emit('jobs:partial', { jobId, item: saliencyMap((job.spec.indices as number[])[0] ?? 0, job.spec) });
+    this.emit('jobs:progress', { jobId, progress: { done: total, total } });
+    this.setState({ ...job, state: 'succeeded', progress: { done: total, total }, endedAt, error: undefined });
   }
 
   startJob(spec: Record<string, unknown>): { jobId: string } {
     const now = new Date().toISOString();
     const placed = this.workspace.project ? { ...this.workspace.placeJob(spec), skipped: 0, resumable: false } : {};
-    const job: JobSnapshot = { id: `job-${this.jobs.size + 1}`, kind: 'saliency-maps', spec, state: 'queued', progress: { done: 0, total: 1 }, createdAt: now, startedAt: null, endedAt: null, ...placed };
+    // As in the real handler, no indices in a storage project means the whole image set.
+    const set = this.workspace.current().imageSets.find((s) => s.id === spec.imageSetId);
+    const whole = this.workspace.project && set && !(spec.indices as number[] | undefined)?.length;
+    const full = whole ? { ...spec, indices: Array.from({ length: set.count }, (_, i) => i) } : spec;
+    const total = this.workspace.project ? Math.max(1, (full.indices as number[]).length) : 1;
+    const job: JobSnapshot = { id: `job-${this.jobs.size + 1}`, kind: 'saliency-maps', spec: full, state: 'queued', progress: { done: 0, total }, createdAt: now, startedAt: null, endedAt: null, ...placed };
     this.setState(job);
-    this.schedule(job, spec);
+    this.schedule(job, full);
     return { jobId: job.id };
   }
 
@@ -214,11 +223,20 @@ class FakeBackend {
     this.step(() => {
       if (this.jobs.get(job.id)?.state !== 'queued') return;
       this.setState({ ...job, state: 'running', startedAt: new Date().toISOString(), error: undefined });
-      this.emit('jobs:progress', { jobId: job.id, progress: { done: 0, total: 1, message: 'computing gradients' } });
+      this.emit('jobs:progress', { jobId: job.id, progress: { done: job.progress.done, total: job.progress.total, message: 'computing gradients' } });
       // The engine validates parameters before any work, so a bad spec fails even in `manual` mode.
       const outcome = paramError(spec) ? 'fail' : this.o.jobOutcome;
       if (outcome !== 'manual') this.step(() => this.finishJob(job.id, outcome), workSteps(spec));
     });
+  }
+
+  /** A running job reports `done` items (kept in its snapshot, so a cancel keeps the count). */
+  progressJob(jobId: string, done: number): void {
+    const job = this.jobs.get(jobId);
+    if (!job || job.state !== 'running') return;
+    const progress = { done, total: job.progress.total };
+    this.jobs.set(jobId, { ...job, progress });
+    this.emit('jobs:progress', { jobId, progress });
   }
 
   cancelJob(jobId: string): { cancelled: boolean } {
@@ -230,7 +248,7 @@ class FakeBackend {
   }
 
   imagesList(p: Record<string, unknown>): ImageListPage {
-    const set = this.project.imageSets.find((s) => s.id === p.imageSetId);
+    const set = this.workspace.current().imageSets.find((s) => s.id === p.imageSetId);
     if (!set) throw new AppError('NOT_FOUND', `There is no image set ${String(p.imageSetId)}.`);
     const offset = (p.offset as number) ?? 0;
     const end = Math.min(set.count, offset + ((p.limit as number) ?? 50));
@@ -312,6 +330,7 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
     api, wire, handlers, calls: backend.calls, onAny, options: o,
     emit: (event, payload) => backend.emit(event, payload),
     failNext: (channel, error) => void backend.failures.set(channel, error),
-    finishJob: (jobId, outcome) => backend.finishJob(jobId, outcome)
+    finishJob: (jobId, outcome) => backend.finishJob(jobId, outcome),
+    progressJob: (jobId, done) => backend.progressJob(jobId, done)
   };
 }

@@ -92,6 +92,7 @@ export class ProjectsPage {
 
   /** Waits until every stored map on the page is drawn. */
   async waitForMaps(count: number): Promise<void> {
+    await expect(this.runMaps).toHaveAttribute('aria-busy', 'false');
     await expect(this.storedMaps).toHaveCount(count);
     await expect(this.runMaps.locator('[data-testid="saliency-map"][data-map-ready="true"]')).toHaveCount(count);
   }
