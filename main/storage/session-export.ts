@@ -14,6 +14,7 @@ import { getImageSet, resolveImageSet } from './image-sets';
 import { resolveModel } from './models';
 import type { Project } from './project';
 import { ARCHIVE_FORMAT, ARCHIVE_VERSION, type ArchiveManifest, type SessionArchive } from './session-archive';
+import { tracker, type LongOpOptions } from './long-op';
 import { getSessionSummary } from './sessions';
 import type { SourceFile } from './sources';
 
@@ -74,7 +75,7 @@ async function sourceFiles(project: Project, archive: SessionArchive): Promise<{
  * Writes session `sessionId` to `outFile`. With `includeSources` (the default) the models' and
  * image sets' files go in too, so another machine can open it offline.
  */
-export async function exportSession(project: Project, sessionId: string, outFile: string, options: { includeSources?: boolean } = {}): Promise<ExportResult> {
+export async function exportSession(project: Project, sessionId: string, outFile: string, options: LongOpOptions & { includeSources?: boolean } = {}): Promise<ExportResult> {
   getSessionSummary(project, sessionId); // NOT_FOUND first
   const archive = collect(project, sessionId);
   const files: ArchiveManifest['files'] = {};
@@ -103,16 +104,35 @@ export async function exportSession(project: Project, sessionId: string, outFile
   zip.end();
   const out = path.resolve(outFile);
   const tmp = `${out}.${process.pid}.tmp`;
+  // Progress in bytes of the zip written; stored entries are deflated, so the total is an upper bound.
+  const progress = tracker(options, Object.values(files).reduce((sum, f) => sum + f.bytes, 0), 'session export');
   try {
+    progress.check();
     await new Promise<void>((resolve, reject) => {
       const stream = fs.createWriteStream(tmp);
-      zip.outputStream.on('error', reject);
-      stream.on('error', reject);
+      const fail = (err: unknown) => {
+        zip.outputStream.unpipe(stream);
+        stream.destroy();
+        reject(err);
+      };
+      zip.outputStream.on('error', fail);
+      zip.outputStream.on('data', (chunk: Buffer) => {
+        progress.add(chunk.length);
+        try {
+          progress.check();
+        } catch (err) {
+          fail(err);
+        }
+      });
+      stream.on('error', fail);
       stream.on('close', () => resolve());
       zip.outputStream.pipe(stream);
     });
+    progress.check();
     fs.renameSync(tmp, out);
+    progress.finish();
   } catch (err) {
+    await new Promise((r) => setImmediate(r)); // let the destroyed stream release the file first
     fs.rmSync(tmp, { force: true });
     throw AppError.from(err, 'IO_FAILED');
   }

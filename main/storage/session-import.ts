@@ -23,6 +23,7 @@ import { chunkPath } from './artifacts';
 import { sha256 } from './hash';
 import { newId, nowIso, type Project } from './project';
 import { ARCHIVE_FORMAT, manifestSchema, sessionSchema, type ArchiveManifest, type SessionArchive } from './session-archive';
+import { tracker, type LongOpOptions, type Tracker } from './long-op';
 import { getSessionSummary, type SessionSummary } from './sessions';
 import { ZipReader } from './zip-read';
 
@@ -99,11 +100,13 @@ function plan(project: Project, data: SessionArchive): Plan {
 }
 
 /** Extracts every entry into `staging`, checking sha256 and size against the manifest. */
-async function extractAll(zip: ZipReader, manifest: ArchiveManifest, staging: string): Promise<void> {
+async function extractAll(zip: ZipReader, manifest: ArchiveManifest, staging: string, progress: Tracker): Promise<void> {
   for (const [name, rec] of Object.entries(manifest.files)) {
     if (name === 'session.json') continue;
+    progress.check();
     const got = await zip.extract(name, path.join(staging, ...name.split('/')));
     if (got.sha256 !== rec.sha256 || got.bytes !== rec.bytes) throw invalid(zip.file, `${name} does not match its checksum in manifest.json (damaged in transit?)`);
+    progress.add(got.bytes);
   }
 }
 
@@ -188,8 +191,11 @@ function insertRows(project: Project, data: SessionArchive, p: Plan, artifactPat
   }
 }
 
-/** Imports the session archive `file` into `project`; returns the new session. */
-export async function importSession(project: Project, file: string): Promise<SessionSummary> {
+/**
+ * Imports the session archive `file` into `project`; returns the new session. Progress counts
+ * extracted bytes; a cancel (CANCELLED) before the final transaction leaves the project unchanged.
+ */
+export async function importSession(project: Project, file: string, options: LongOpOptions = {}): Promise<SessionSummary> {
   const abs = path.resolve(file);
   if (!fs.existsSync(abs)) throw new AppError('NOT_FOUND', `There is no file ${abs}.`);
   const zip = await ZipReader.open(abs);
@@ -200,7 +206,10 @@ export async function importSession(project: Project, file: string): Promise<Ses
     if (manifest.format !== ARCHIVE_FORMAT) throw invalid(abs, 'wrong format');
     const data = await readJson(zip, 'session.json', manifest.files['session.json']?.sha256 ?? '', sessionSchema);
     checkConsistency(abs, zip, manifest, data);
-    await extractAll(zip, manifest, staging);
+    const progress = tracker(options, Object.values(manifest.files).reduce((sum, f) => sum + f.bytes, 0), 'session import');
+    progress.check();
+    await extractAll(zip, manifest, staging, progress);
+    progress.check();
     const p = plan(project, data);
     try {
       project.db.transaction(() => {
@@ -211,6 +220,7 @@ export async function importSession(project: Project, file: string): Promise<Ses
       for (const m of moved.reverse()) fs.rmSync(m, { recursive: true, force: true });
       throw err;
     }
+    progress.finish();
     return getSessionSummary(project, p.sessionId);
   } finally {
     zip.close();

@@ -158,6 +158,33 @@ describe('session export/import (zip)', () => {
     await refused((zip, bad) => rewriteZip(zip, bad, (n, d) => (n === 'session.json' ? Buffer.from(d.toString().replace('analysis', 'analysiz')) : d)), /session\.json does not match its checksum/);
   });
 
+  it('progress ends at done = total; a cancel during import or export gives CANCELLED and leaves nothing behind', async () => {
+    const { project, session } = await populated();
+    const zipFile = path.join(tempDir(), 's.zip');
+    const exportProgress: { done: number; total: number }[] = [];
+    await exportSession(project, session.id, zipFile, { onProgress: (p) => exportProgress.push(p) });
+    expect(exportProgress.at(-1)!.done).toBe(exportProgress.at(-1)!.total);
+
+    const target = fresh();
+    const before = snapshotTree(target.root);
+    const controller = new AbortController();
+    await expectAppErrorAsync(() => importSession(target, zipFile, { signal: controller.signal, onProgress: () => controller.abort() }), 'CANCELLED', /import was cancelled/);
+    expect(listSessions(target)).toEqual([]);
+    const after = snapshotTree(target.root);
+    for (const t of [before, after]) for (const k of [...t.keys()]) if (k.startsWith('project.db')) t.delete(k);
+    expectSameTree(before, after); // no staging folder, no artifacts, no sources
+
+    const importProgress: { done: number; total: number }[] = [];
+    await importSession(target, zipFile, { onProgress: (p) => importProgress.push(p) });
+    expect(importProgress.length).toBeGreaterThan(0);
+    expect(importProgress.at(-1)!.done).toBe(importProgress.at(-1)!.total);
+
+    const out = path.join(tempDir(), 'cancelled.zip');
+    const stop = new AbortController();
+    await expectAppErrorAsync(() => exportSession(project, session.id, out, { signal: stop.signal, onProgress: () => stop.abort() }), 'CANCELLED', /export was cancelled/);
+    expect(fs.readdirSync(path.dirname(out))).toEqual([]);
+  });
+
   it('export refuses a session whose chunk file is damaged, and writes no zip', async () => {
     const { project, session, runId } = await populated();
     const [chunk] = project.artifacts.chunks(runId, 'maps');

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { withProject } from '../../storage/project';
 import { exportSession } from '../../storage/session-export';
+import { progressBar } from '../output';
 import { print, runLocal, sessionByNameOrId } from './project-common';
 
 export function registerExportCommand(program: Command, setExit: (code: number) => void): void {
@@ -15,9 +16,10 @@ export function registerExportCommand(program: Command, setExit: (code: number) 
     .option('--json', 'print one JSON object')
     .action(async (dir: string, opts: { session: string; out: string; sources: boolean; json?: boolean }) => {
       const json = !!opts.json;
-      setExit(await runLocal(json, () => withProject(dir, async (project) => {
+      setExit(await runLocal(json, (signal) => withProject(dir, async (project) => {
         const session = sessionByNameOrId(project, opts.session);
-        const r = await exportSession(project, session.id, path.resolve(opts.out), { includeSources: opts.sources });
+        const bar = progressBar('export', json);
+        const r = await exportSession(project, session.id, path.resolve(opts.out), { includeSources: opts.sources, signal, onProgress: (p) => bar.update(p) }).finally(() => bar.stop());
         print(json, { session: session.id, name: session.name, file: r.file, bytes: r.bytes, entries: r.entries }, `exported session "${session.name}" to ${r.file} (${r.entries} entries, ${r.bytes} bytes)`);
       })));
     });

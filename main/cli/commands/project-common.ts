@@ -4,14 +4,24 @@ import type { Project } from '../../storage/project';
 import { EXIT, reportError } from '../output';
 import { UsageError } from './engine-run';
 
-/** Runs a command that needs no engine; maps failures to exit codes like runWithEngine. */
-export async function runLocal(json: boolean, action: () => Promise<void> | void): Promise<number> {
+/**
+ * Runs a command that needs no engine; maps failures to exit codes like runWithEngine. The signal
+ * fires on Ctrl-C (SIGINT) or SIGTERM, so long work (export, import) stops cleanly with exit 130.
+ */
+export async function runLocal(json: boolean, action: (signal: AbortSignal) => Promise<void> | void): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    await action();
+    await action(controller.signal);
     return EXIT.ok;
   } catch (err) {
     const code = reportError(err, json);
     return err instanceof UsageError ? EXIT.usage : code;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 
