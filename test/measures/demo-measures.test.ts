@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import type { Tensor4D } from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { salienceEntropy } from '../../main/engine/compare';
-import { computeMeasure } from '../../main/engine/measures/job';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import { computeMeasure, runMeasure } from '../../main/engine/measures/job';
 import { clearModelCache, loadModel } from '../../main/engine/model/load-model';
 import type { ModelHandle } from '../../main/engine/model/model-handle';
 import { getMethod } from '../../main/engine/saliency';
@@ -166,6 +168,25 @@ describe('measures on the demo model', () => {
     expect(out.perImage[0].constantCam).toBe(true);
     expect((out.perImage[0].object as { probDelta: number }).probDelta).toBe(0);
     expect(out.perImage.slice(1).every((r) => r.constantCam === false)).toBe(true);
+  });
+
+  it('runMeasure writes one result JSON (manifest, summary, rows); a cancelled run leaves no file', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'saliency-measure-'));
+    try {
+      const out = path.join(dir, 'r.json');
+      const result = await runMeasure(backend.tf, backend.info, { measure: 'entropy', modelPaths: [MODEL], inputs, out, seed: 4 }, io());
+      const doc = JSON.parse(await fs.readFile(out, 'utf8'));
+      expect(doc.summary).toEqual(JSON.parse(JSON.stringify(result.summary)));
+      expect(doc.perImage).toHaveLength(6);
+      expect(doc.manifest).toMatchObject({ measure: 'entropy', seed: 4, backend: backend.info.backend, method: { id: 'grad-cam', params: { upsample: 'bicubic' } }, models: [{ hash: model.descriptor.hash }] });
+      const controller = new AbortController();
+      const gone = path.join(dir, 'cancelled.json');
+      const err = await appErrorOf(() => runMeasure(backend.tf, backend.info, { measure: 'entropy', modelPaths: [MODEL], inputs, out: gone, batchSize: 2 }, { signal: controller.signal, progress: (p) => p.done >= 2 && controller.abort() }));
+      expect(err.code).toBe('CANCELLED');
+      expect((await fs.readdir(dir)).sort()).toEqual(['r.json']);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a wrong model count, and a cancelled run stops with CANCELLED and leaks nothing', async () => {
