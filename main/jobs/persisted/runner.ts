@@ -81,11 +81,16 @@ async function runBatch(s: Loop, batchItems: JobItemRow[]): Promise<void> {
   const { ctx, job, spec } = s;
   const before = getJob(ctx.db, job.id) as JobRow;
   const onProgress = (p: JobProgress) => s.progress({ done: before.done + (batchItems.length * p.done) / Math.max(1, p.total), total: job.total, message: p.message });
+  // One signal per batch: the engine client keeps an abort listener per request until the signal
+  // fires, so sharing the job's signal across hundreds of batches would pile them up.
+  const batchSignal = new AbortController();
+  const forward = () => batchSignal.abort();
+  s.signal.addEventListener('abort', forward, { once: true });
   const result = await ctx.engine.request(
     'mapsBatch',
     { modelPath: spec.modelPath, inputs: { path: spec.setPath, labelsPath: spec.labelsPath }, indices: batchItems.map((i) => i.index), firstPosition: batchItems[0].position, method: spec.method, params: spec.params, target: spec.target, score: spec.score, seed: spec.seed, maxElementsPerPass: spec.maxElementsPerPass },
-    { signal: s.signal, onProgress }
-  );
+    { signal: batchSignal.signal, onProgress }
+  ).finally(() => s.signal.removeEventListener('abort', forward));
   if (s.signal.aborted) throw new AppError('CANCELLED', `Job ${job.id} was cancelled.`);
   const size = result.height * result.width;
   const results = itemResults(result, batchItems);
