@@ -142,6 +142,14 @@ describe('session export/import (zip)', () => {
     expect(fs.existsSync(path.join(tempDir(), '..', 'evil'))).toBe(false);
   });
 
+  it('a file that is not a zip is refused with ARCHIVE_INVALID', async () => {
+    const target = fresh();
+    const bad = path.join(tempDir(), 'notes.zip');
+    fs.writeFileSync(bad, 'these are not the bytes of a zip file');
+    await expectAppErrorAsync(() => importSession(target, bad), 'ARCHIVE_INVALID', /not a valid session archive/);
+    expect(listSessions(target)).toEqual([]);
+  });
+
   it('a symbolic link entry is refused', async () => {
     await refused((zip, bad) => rewriteZip(zip, bad, (_n, d) => d, [{ name: 'artifacts/link', data: Buffer.from('/etc/passwd'), mode: 0o120777 }]), /symbolic link/);
   });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { commitImageSet, listImageSets, resolveImageSet, stageImageSet } from '../../main/storage/image-sets';
 import { checkLabels, commitModel, listModels, resolveModel, stageModel } from '../../main/storage/models';
 import { createProject, openProject, type Project } from '../../main/storage/project';
+import { projectSnapshot } from '../../main/storage/snapshot';
 import { descriptorFor, imageFolder, manifestSet, modelCopy, summaryFor } from './fixtures';
 import { expectAppError, expectAppErrorAsync, snapshotTree, expectSameTree, tempDir } from './helpers';
 
@@ -176,6 +177,17 @@ describe('image sets: folder, manifest, .npy; by reference or copy; changes dete
     const resolved = await resolveImageSet(project, rec.id);
     expect(path.basename(resolved.path)).toBe('inputs.npy');
     expect(fs.readFileSync(resolved.labelsPath!, 'utf8')).toBe('labels');
+  });
+
+  it('the project snapshot lists models and sets under their project ids, with the paths they are used from', async () => {
+    const project = fresh();
+    const model = addModel(project, modelCopy(), true);
+    const dir = imageFolder(1);
+    const set = commitImageSet(project, await stageImageSet(project, dir, { copy: false }), summaryFor(dir, 2));
+    const snap = projectSnapshot(project);
+    expect(snap).toMatchObject({ name: 'Test project', root: project.root, isDemo: false });
+    expect(snap.models.map((m) => [m.id, m.descriptor.path])).toEqual([[model.id, path.join(project.root, 'sources', 'models', model.id, 'model.json')]]);
+    expect(snap.imageSets.map((s) => [s.id, s.root, s.name, s.count])).toEqual([[set.id, dir, 'set', 2]]);
   });
 
   it('bad inputs: missing path, a non-image file type, an empty folder, labels for a folder set', async () => {
