@@ -28,7 +28,7 @@ import { explain, mapOf, type Explained } from './explain';
 import { CLASS_OF, type ClassOf } from './options';
 import { ssim8 } from './pair-stats';
 import { spearman } from '../compare';
-import type { Measure, MeasureContext, MeasureOutput, Row } from './types';
+import type { Measure, MeasureContext, MeasureOutput } from './types';
 import { walkInputs, type WalkBatch } from './walk';
 
 export interface DegradationParams extends DegradeOptions {
@@ -37,6 +37,22 @@ export interface DegradationParams extends DegradeOptions {
 }
 
 const MODES: DegradationMode[] = ['background', 'object'];
+
+/** One degradation mode of one image. */
+export type ModeRow = { predicted: number; changed: boolean; probDelta: number; logitDelta: number; ssim: number; spearman: number };
+
+/** One image's row; `skipped` marks a constant map left out of the summaries. */
+export type DegradationRow = {
+  index: number;
+  path: string;
+  label: number | null;
+  predicted: number;
+  constantCam: boolean;
+  skipped: boolean;
+  background: ModeRow;
+  object: ModeRow;
+  objectMinusBackground: number;
+};
 
 function validate(params: Record<string, unknown>): DegradationParams {
   rejectUnknownOptions('degradation', params, ['sigmaMax', 'guideSigma', 'curved', 'constantCam', 'classOf']);
@@ -60,7 +76,7 @@ function degradedBatch(ctx: MeasureContext, batch: WalkBatch, data: Float32Array
   return ctx.tf.tensor4d(out, batch.x.shape);
 }
 
-function modeRow(clean: Explained, e: Explained, row: number) {
+function modeRow(clean: Explained, e: Explained, row: number): ModeRow {
   const c = clean.predicted[row];
   const at = row * clean.classes + c;
   const a = clean.upsampled!;
@@ -73,12 +89,12 @@ function modeRow(clean: Explained, e: Explained, row: number) {
 
 async function run(ctx: MeasureContext, p: DegradationParams): Promise<MeasureOutput> {
   const model = ctx.models[0];
-  const rows: Row[] = [];
+  const rows: DegradationRow[] = [];
   const skipped = await walkInputs({ ...ctx, descriptor: model.descriptor, label: 'degradation' }, async (batch) => {
     const clean = await explain(ctx.tf, model, ctx.map, batch.x, { upsampled: true, indices: batch.indices, signal: ctx.signal });
     const data = (await batch.x.data()) as Float32Array;
     const cams = batch.indices.map((_, row) => quantize8bit(mapOf(clean.upsampled!, row)));
-    const byMode: Record<string, ReturnType<typeof modeRow>[]> = {};
+    const byMode: Record<string, ModeRow[]> = {};
     for (const mode of MODES) {
       const x = degradedBatch(ctx, batch, data, cams, mode, p);
       try {
@@ -97,11 +113,11 @@ async function run(ctx: MeasureContext, p: DegradationParams): Promise<MeasureOu
   return { perImage: rows, summary: summaryOf(rows, ctx), skipped, warnings: [] };
 }
 
-function summaryOf(rows: Row[], ctx: MeasureContext) {
+function summaryOf(rows: DegradationRow[], ctx: MeasureContext) {
   const used = rows.filter((r) => !r.skipped);
   const mode = (m: DegradationMode) => {
-    const at = used.map((r) => r[m] as ReturnType<typeof modeRow>);
-    const s = (f: (x: ReturnType<typeof modeRow>) => number) => summarize(at.map(f), ctx.bootstrap);
+    const at = used.map((r) => r[m]);
+    const s = (f: (x: ModeRow) => number) => summarize(at.map(f), ctx.bootstrap);
     return { probDelta: s((x) => x.probDelta), logitDelta: s((x) => x.logitDelta), changedFraction: s((x) => (x.changed ? 1 : 0)), ssim: s((x) => x.ssim), spearman: s((x) => x.spearman) };
   };
   return {
@@ -109,7 +125,7 @@ function summaryOf(rows: Row[], ctx: MeasureContext) {
     skippedConstantCam: rows.length - used.length,
     background: mode('background'),
     object: mode('object'),
-    objectMinusBackground: summarize(used.map((r) => r.objectMinusBackground as number), ctx.bootstrap)
+    objectMinusBackground: summarize(used.map((r) => r.objectMinusBackground), ctx.bootstrap)
   };
 }
 

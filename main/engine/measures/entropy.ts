@@ -17,8 +17,22 @@ import { readChoice, readNumber, rejectUnknownOptions } from '../baselines/optio
 import { summarize } from '../stats/summary';
 import { explain, mapOf } from './explain';
 import { RESOLUTIONS, type Resolution } from './options';
-import type { Measure, MeasureContext, MeasureOutput, Row } from './types';
+import type { Measure, MeasureContext, MeasureOutput } from './types';
 import { walkInputs } from './walk';
+
+/** One image's row: its prediction and the entropy of its map (compare/entropy.ts). */
+export type EntropyRow = {
+  index: number;
+  path: string;
+  label: number | null;
+  predicted: number;
+  logit: number;
+  prob: number;
+  entropy: number;
+  normalized: number;
+  maxEntropy: number;
+  distinct: number;
+};
 
 export interface EntropyParams {
   resolution: Resolution;
@@ -33,7 +47,7 @@ function validate(params: Record<string, unknown>): EntropyParams {
 
 async function run(ctx: MeasureContext, p: EntropyParams): Promise<MeasureOutput> {
   const model = ctx.models[0];
-  const rows: Row[] = [];
+  const rows: EntropyRow[] = [];
   let grid = { height: 0, width: 0 };
   const skipped = await walkInputs({ ...ctx, descriptor: model.descriptor, label: 'entropy' }, async (batch) => {
     const e = await explain(ctx.tf, model, ctx.map, batch.x, { upsampled: p.resolution === 'upsampled', indices: batch.indices, signal: ctx.signal });
@@ -45,7 +59,7 @@ async function run(ctx: MeasureContext, p: EntropyParams): Promise<MeasureOutput
       rows.push({ index, path: batch.paths[row], label: batch.labels[row], predicted: e.predicted[row], logit: e.logits[row * e.classes + t], prob: e.probs[row * e.classes + t], ...h });
     });
   });
-  const col = (key: string) => rows.map((r) => r[key] as number);
+  const col = (key: 'normalized' | 'entropy' | 'distinct') => rows.map((r) => r[key]);
   return {
     perImage: rows,
     summary: { grid, maxEntropy: rows.length ? rows[0].maxEntropy : null, constantMaps: rows.filter((r) => r.distinct === 1).length, normalized: summarize(col('normalized'), ctx.bootstrap), entropy: summarize(col('entropy'), ctx.bootstrap), distinct: summarize(col('distinct'), ctx.bootstrap) },

@@ -22,7 +22,7 @@ import { paperTransforms, resolveTransform, type GeometricTransform, type Grid }
 import { explain, mapOf, type Explained, type MapStack } from './explain';
 import { CLASS_OF, readStringList, readTopK, type ClassOf } from './options';
 import { columns, comparePair, type PairStats } from './pair-stats';
-import type { Measure, MeasureContext, MeasureOutput, Row } from './types';
+import type { Measure, MeasureContext, MeasureOutput } from './types';
 import { walkInputs } from './walk';
 
 export interface EquivarianceParams {
@@ -59,10 +59,22 @@ function transformRows(t: GeometricTransform, data: Float32Array, n: number, hei
 
 const gridOf = (stack: MapStack, row: number): Grid => ({ data: mapOf(stack, row), height: stack.height, width: stack.width, channels: 1 });
 
-interface Both {
-  native: PairStats | null;
-  upsampled: PairStats;
-}
+/** Statistics on the native grid (null where T does not move whole cells) and on upsampled maps. */
+export type Both = { native: PairStats | null; upsampled: PairStats };
+
+/** One transform of one image. */
+export type TransformRow = {
+  transform: string;
+  predicted: number;
+  changed: boolean;
+  probDelta: number;
+  logitDelta: number;
+  equivariance: Both;
+  invariance: Both;
+};
+
+/** One image's row: its clean prediction and one entry per transform, in list order. */
+export type EquivarianceRow = { index: number; path: string; label: number | null; predicted: number; transforms: TransformRow[] };
 
 /** Equivariance and invariance statistics of one row. */
 function rowStats(t: GeometricTransform, clean: Explained, moved: Explained, row: number, k: number): { equivariance: Both; invariance: Both } {
@@ -79,12 +91,12 @@ async function run(ctx: MeasureContext, p: EquivarianceParams): Promise<MeasureO
   const model = ctx.models[0];
   const [height, width, channels] = model.descriptor.inputShape;
   const transforms = transformsFor(p, height, width);
-  const rows: Row[] = [];
+  const rows: EquivarianceRow[] = [];
   const skipped = await walkInputs({ ...ctx, descriptor: model.descriptor, label: 'equivariance' }, async (batch) => {
     const n = batch.indices.length;
     const clean = await explain(ctx.tf, model, ctx.map, batch.x, { upsampled: true, indices: batch.indices, signal: ctx.signal });
     const data = (await batch.x.data()) as Float32Array;
-    const perT: Row[][] = [];
+    const perT: TransformRow[][] = [];
     for (const t of transforms) {
       const moved = transformRows(t, data, n, height, width, channels);
       const joined = new Float32Array(data.length);
@@ -103,16 +115,16 @@ async function run(ctx: MeasureContext, p: EquivarianceParams): Promise<MeasureO
     }
     batch.indices.forEach((index, row) => rows.push({ index, path: batch.paths[row], label: batch.labels[row], predicted: clean.predicted[row], transforms: perT.map((r) => r[row]) }));
   });
-  return { perImage: rows, summary: { transforms: transforms.map((t, ti) => transformSummary(t, rows.map((r) => (r.transforms as Row[])[ti]), ctx)) }, skipped, warnings: [] };
+  return { perImage: rows, summary: { transforms: transforms.map((t, ti) => transformSummary(t, rows.map((r) => r.transforms[ti]), ctx)) }, skipped, warnings: [] };
 }
 
-function transformSummary(t: GeometricTransform, at: Row[], ctx: MeasureContext) {
+function transformSummary(t: GeometricTransform, at: TransformRow[], ctx: MeasureContext) {
   const stats = (list: Array<PairStats | null>) => {
     if (list.some((s) => s === null)) return null;
     const cols = columns(list as PairStats[]);
     return { ssim: summarize(cols.ssim, ctx.bootstrap), spearman: summarize(cols.spearman, ctx.bootstrap), topkIou: summarize(cols.topkIou, ctx.bootstrap) };
   };
-  const part = (key: 'equivariance' | 'invariance') => ({ native: stats(at.map((r) => (r[key] as Both).native)), upsampled: stats(at.map((r) => (r[key] as Both).upsampled)) });
+  const part = (key: 'equivariance' | 'invariance') => ({ native: stats(at.map((r) => r[key].native)), upsampled: stats(at.map((r) => r[key].upsampled)) });
   return {
     transform: t.id,
     label: t.label,
@@ -120,8 +132,8 @@ function transformSummary(t: GeometricTransform, at: Row[], ctx: MeasureContext)
     equivariance: part('equivariance'),
     invariance: part('invariance'),
     changedFraction: summarize(at.map((r) => (r.changed ? 1 : 0)), ctx.bootstrap),
-    probDelta: summarize(at.map((r) => r.probDelta as number), ctx.bootstrap),
-    logitDelta: summarize(at.map((r) => r.logitDelta as number), ctx.bootstrap)
+    probDelta: summarize(at.map((r) => r.probDelta), ctx.bootstrap),
+    logitDelta: summarize(at.map((r) => r.logitDelta), ctx.bootstrap)
   };
 }
 

@@ -1,7 +1,9 @@
 /**
  * Registry of the salience measures of "Explain to Me" (algorithms.md §3): an explicit list, one
  * file each. Run one with `runMeasure` (job.ts: loads models, writes the result JSON) or, from a
- * script that already holds models, `computeMeasure` (in memory, nothing written).
+ * script that already holds models, `computeMeasure` (in memory, nothing written). `perImage`
+ * rows have the shape of the measure's row type below (EntropyRow, OutOfSetRow, …); their field
+ * names are a scripting interface, like the CLI flags: keep them stable.
  */
 import { AppError } from '../../../shared/errors';
 import { degradationMeasure } from './degradation';
@@ -13,11 +15,14 @@ import type { Measure } from './types';
 
 export type { Measure, MeasureContext, MeasureId, MeasureOutput, Row } from './types';
 export { MEASURE_IDS } from './types';
-export type { EntropyParams } from './entropy';
-export type { OutOfSetParams } from './out-of-set';
-export type { EquivarianceParams } from './equivariance';
-export type { StabilityParams } from './stability';
-export type { DegradationParams } from './degradation';
+export type { EntropyParams, EntropyRow } from './entropy';
+export type { LevelRow, OodRow, OutOfSetParams, OutOfSetRow } from './out-of-set';
+export type { Both, EquivarianceParams, EquivarianceRow, TransformRow } from './equivariance';
+export type { PairRow, StabilityParams, StabilityRow } from './stability';
+export type { DegradationParams, DegradationRow, ModeRow } from './degradation';
+export type { PairStats } from './pair-stats';
+export type { Summary } from '../stats/summary';
+export type { BootstrapCi } from '../stats/bootstrap';
 
 const MEASURES: readonly Measure<object>[] = [entropyMeasure, outOfSetMeasure, equivarianceMeasure, stabilityMeasure, degradationMeasure];
 

@@ -61,13 +61,20 @@ function validate(params: Record<string, unknown>): OutOfSetParams {
   };
 }
 
-interface LevelRow extends PairStats {
+/** One corruption level of one image: map agreement with the clean map and the score change. */
+export type LevelRow = PairStats & {
   level: number;
   predicted: number;
   changed: boolean;
   probDelta: number;
   logitDelta: number;
-}
+};
+
+/** One image's row: its clean prediction and one entry per level, in ladder order. */
+export type OutOfSetRow = { index: number; path: string; label: number | null; predicted: number; levels: LevelRow[] };
+
+/** One image of the `ood` set: normalised entropy of its native map and its top-1 confidence. */
+export type OodRow = { index: number; path: string; label: number | null; predicted: number; entropy: number; confidence: number };
 
 /** The batch corrupted at level `li`, as a model-space tensor. */
 function corruptedBatch(ctx: MeasureContext, model: ModelHandle, raw: Float32Array, batch: WalkBatch, p: OutOfSetParams, li: number) {
@@ -112,7 +119,7 @@ async function run(ctx: MeasureContext, p: OutOfSetParams): Promise<MeasureOutpu
   const model = ctx.models[0];
   const channels = modelChannels(model.descriptor.preprocessing);
   if (model.descriptor.inputShape[2] !== channels) throw new AppError('SHAPE_MISMATCH', 'out-of-set: the corruptions work in raw pixel space, which needs grey or RGB image inputs.');
-  const rows: Row[] = [];
+  const rows: OutOfSetRow[] = [];
   const inSet: Array<{ entropy: number; confidence: number }> = [];
   const up = p.resolution === 'upsampled';
   const skipped = await walkInputs({ ...ctx, descriptor: model.descriptor, label: 'out-of-set' }, async (batch) => {
@@ -142,9 +149,9 @@ async function run(ctx: MeasureContext, p: OutOfSetParams): Promise<MeasureOutpu
   return { perImage: rows, summary, tables, skipped, warnings: [] };
 }
 
-function levelSummaries(rows: Row[], p: OutOfSetParams, ctx: MeasureContext) {
+function levelSummaries(rows: OutOfSetRow[], p: OutOfSetParams, ctx: MeasureContext) {
   return p.levels.map((level, li) => {
-    const at = rows.map((r) => (r.levels as LevelRow[])[li]);
+    const at = rows.map((r) => r.levels[li]);
     const cols = columns(at);
     return {
       level,
@@ -160,14 +167,14 @@ function levelSummaries(rows: Row[], p: OutOfSetParams, ctx: MeasureContext) {
 
 /** In-set vs the user's out-of-set image set: entropy and confidence distributions and their shift. */
 async function outOfSetComparison(ctx: MeasureContext, model: ModelHandle, path: string, inSet: Array<{ entropy: number; confidence: number }>) {
-  const rows: Row[] = [];
+  const rows: OodRow[] = [];
   const skipped = await walkInputs({ ...ctx, inputs: { path }, descriptor: model.descriptor, label: 'out-of-set (ood set)' }, async (batch) => {
     const e = await explain(ctx.tf, model, ctx.map, batch.x, { indices: batch.indices, signal: ctx.signal });
     setStats(e).forEach((s, row) => rows.push({ index: batch.indices[row], path: batch.paths[row], label: batch.labels[row], predicted: e.predicted[row], ...s }));
   });
   const side = (key: 'entropy' | 'confidence') => {
     const a = inSet.map((s) => s[key]);
-    const b = rows.map((r) => r[key] as number);
+    const b = rows.map((r) => r[key]);
     return { inSet: summarize(a, ctx.bootstrap), outOfSet: summarize(b, ctx.bootstrap), difference: bootstrapMeanDifferenceCi(a, b, ctx.bootstrap) };
   };
   return { rows, skipped, summary: { path, count: rows.length, normalizedEntropy: side('entropy'), confidence: side('confidence') } };

@@ -19,7 +19,7 @@ import { summarize } from '../stats/summary';
 import { explain, mapOf, type Explained } from './explain';
 import { readTopK, RESOLUTIONS, type Resolution } from './options';
 import { comparePair, type PairStats } from './pair-stats';
-import type { Measure, MeasureContext, MeasureOutput, Row } from './types';
+import type { Measure, MeasureContext, MeasureOutput } from './types';
 import { loadFor, walkInputs } from './walk';
 
 export interface StabilityParams {
@@ -42,11 +42,20 @@ export function checkSameArchitecture(models: ModelHandle[]): void {
   }
 }
 
-interface PairRow extends PairStats {
-  a: number;
-  b: number;
-  samePrediction: boolean;
-}
+/** One pair of runs (indices into the model list, a < b) on one image. */
+export type PairRow = PairStats & { a: number; b: number; samePrediction: boolean };
+
+/** One image's row: each run's prediction, the pairs in (0,1), (0,2), …, (1,2), … order, and their means. */
+export type StabilityRow = {
+  index: number;
+  path: string;
+  label: number | null;
+  predicted: number[];
+  meanSsim: number;
+  meanSpearman: number;
+  meanTopkIou: number;
+  pairs: PairRow[];
+};
 
 const meanOf = (values: number[]): number => {
   const kept = values.filter(Number.isFinite);
@@ -57,7 +66,7 @@ async function run(ctx: MeasureContext, p: StabilityParams): Promise<MeasureOutp
   checkSameArchitecture(ctx.models);
   const [first] = ctx.models;
   const up = p.resolution === 'upsampled';
-  const rows: Row[] = [];
+  const rows: StabilityRow[] = [];
   const skipped = await walkInputs({ ...ctx, descriptor: first.descriptor, label: 'stability' }, async (batch) => {
     const runs: Explained[] = [];
     for (const [m, model] of ctx.models.entries()) {
@@ -86,10 +95,10 @@ async function run(ctx: MeasureContext, p: StabilityParams): Promise<MeasureOutp
   return { perImage: rows, summary: summaryOf(rows, ctx), skipped, warnings: [] };
 }
 
-function summaryOf(rows: Row[], ctx: MeasureContext) {
-  const col = (key: string) => rows.map((r) => r[key] as number);
-  const pairsAt = (i: number) => rows.map((r) => (r.pairs as PairRow[])[i]);
-  const pairCount = rows.length ? (rows[0].pairs as PairRow[]).length : 0;
+function summaryOf(rows: StabilityRow[], ctx: MeasureContext) {
+  const col = (key: 'meanSsim' | 'meanSpearman' | 'meanTopkIou') => rows.map((r) => r[key]);
+  const pairsAt = (i: number) => rows.map((r) => r.pairs[i]);
+  const pairCount = rows.length ? rows[0].pairs.length : 0;
   return {
     runs: ctx.models.map((m) => ({ path: m.descriptor.path, name: m.descriptor.name, hash: m.descriptor.hash })),
     pairCount,
