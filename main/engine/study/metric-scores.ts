@@ -2,8 +2,8 @@
  * Scores every ranked map under every (metric, baseline) of the grid: one evaluateCurves call per
  * image batch holds all tasks, so s_c(x) is shared by every task and s_c(B) by every task with that
  * baseline, and perturbed copies of all tasks share passes. Perturbation methods (occlusion, RISE)
- * are ranked with the maps made under the metric's own baseline (spec §4.3: the same B for the
- * method and the metric), at their reference hyperparameters.
+ * and `integrated-gradients:matched` are ranked with the maps made under the metric's own baseline
+ * (spec §4.3: the same B for the method and the metric), at their reference hyperparameters.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../shared/errors';

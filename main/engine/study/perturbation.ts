@@ -9,7 +9,8 @@
  *    hyperparameters, RISE convergence in N, and the ranked methods against each other
  *    (Spearman, top-k, SSIM matrices with bootstrap CIs; ./families.ts);
  * 3. how metric-based rankings flip: every ranked map scored by every metric under every baseline
- *    (./metric-scores.ts), Kendall τ-b between per-image rankings for every pair of baselines and
+ *    (./metric-scores.ts; occlusion, RISE and a second Integrated Gradients entry use the metric's own
+ *    baseline, spec §4.3), Kendall τ-b between per-image rankings for every pair of baselines and
  *    every pair of metrics (MoRF vs LeRF…), the fraction of images whose winner changes, and the
  *    spread of each method's score across baselines against the spread between methods (./rankings.ts).
  *
@@ -49,14 +50,17 @@ async function loadImages(tf: typeof tfTypes, model: ModelHandle, request: Study
   return { x, indices, targets: await predictedClasses(tf, model, x), paths: indices.map((i) => set.items[i]?.path ?? '') };
 }
 
-/** Ranked map names: methods then controls. */
-function rankedNames(grid: StudyGrid): string[] {
-  return [...grid.methods, ...grid.controls];
+/** Integrated Gradients with the metric's own baseline, ranked beside IG with its default (black) baseline (spec §4.3). */
+export const MATCHED_IG = 'integrated-gradients:matched';
+
+/** Ranked map names: methods (IG twice: default and matched baseline), then controls. */
+export function rankedNames(grid: StudyGrid): string[] {
+  return [...grid.methods, ...(grid.methods.includes('integrated-gradients') ? [MATCHED_IG] : []), ...grid.controls];
 }
 
 /** Total stages for progress: map configurations (upper bound) + metric batches. */
 function stageCount(grid: StudyGrid, images: number): number {
-  const fixed = grid.methods.filter((m) => m !== 'occlusion' && m !== 'rise').length;
+  const fixed = grid.methods.filter((m) => m !== 'occlusion' && m !== 'rise').length + (grid.methods.includes('integrated-gradients') ? grid.baselines.length : 0);
   const occ = grid.methods.includes('occlusion') ? grid.baselines.length + occlusionConfigs(grid).length : 0;
   const rise = grid.methods.includes('rise') ? grid.baselines.length + riseConfigs(grid).length * grid.rise.seeds.length : 0;
   return fixed + occ + rise + Math.ceil(images / grid.batchSize);
@@ -121,6 +125,7 @@ export async function runPerturbationStudy(tf: typeof tfTypes, model: ModelHandl
       const sets: Float32Array[][] = [];
       for (const name of names) {
         if (name === 'occlusion' || name === 'rise') sets.push(await referenceMaps(fctx, name, b));
+        else if (name === MATCHED_IG) sets.push(await maps.get('integrated-gradients', { baseline: b }));
         else if (name === 'random' || name === 'centre-gaussian') sets.push(maps.control(name));
         else sets.push(await maps.get(name));
       }
