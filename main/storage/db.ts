@@ -37,6 +37,23 @@ function corrupt(file: string, what: string, cause?: unknown): AppError {
   return new AppError('STORAGE_CORRUPT', `The project database ${file} is damaged (${what}); the workbench does not modify it further.`, { detail: cause ? String(cause) : undefined, cause });
 }
 
+/**
+ * The driver reports every failed write (ENOSPC included) as "disk I/O error", hiding the cause, so
+ * free space decides: under 16 MiB free is DISK_FULL, else IO_FAILED. SQLite has rolled the
+ * transaction back either way; what was committed before is intact.
+ */
+function ioError(file: string, cause: unknown): AppError {
+  let free = Infinity;
+  try {
+    const st = fs.statfsSync(path.dirname(file));
+    free = st.bavail * st.bsize;
+  } catch {
+    // statfs unavailable: report the generic I/O failure
+  }
+  const code = free < 16 * 1024 * 1024 ? 'DISK_FULL' : 'IO_FAILED';
+  return new AppError(code, `Could not write the project database ${file} (${code === 'DISK_FULL' ? 'the disk is full' : 'disk I/O error'}); the last change was rolled back and everything saved before it is intact.`, { cause });
+}
+
 /** Reads the first 16 bytes: an SQLite file starts with "SQLite format 3\0" (or is empty). */
 function checkHeader(file: string): void {
   const fd = fs.openSync(file, 'r');
@@ -120,24 +137,26 @@ export class ProjectDb {
     this.wrap(() => this.raw.exec(sql));
   }
 
-  /** Runs `fn` in a transaction (a savepoint when nested); rolls back if it throws. */
+  /** Runs `fn` in a transaction (a savepoint when nested); rolls back if it or the commit throws. */
   transaction<T>(fn: () => T): T {
+    const outer = this.depth === 0;
     const name = `sp${this.depth}`;
-    this.exec(this.depth === 0 ? 'BEGIN IMMEDIATE' : `SAVEPOINT ${name}`);
+    this.exec(outer ? 'BEGIN IMMEDIATE' : `SAVEPOINT ${name}`);
     this.depth++;
     try {
       const result = fn();
-      this.depth--;
-      this.exec(this.depth === 0 ? 'COMMIT' : `RELEASE ${name}`);
+      this.exec(outer ? 'COMMIT' : `RELEASE ${name}`);
       return result;
     } catch (err) {
-      this.depth--;
       try {
-        this.raw.exec(this.depth === 0 ? 'ROLLBACK' : `ROLLBACK TO ${name}; RELEASE ${name}`);
+        // After a failed COMMIT SQLite may already have rolled back; ROLLBACK then fails harmlessly.
+        if (outer ? this.raw.inTransaction : true) this.raw.exec(outer ? 'ROLLBACK' : `ROLLBACK TO ${name}; RELEASE ${name}`);
       } catch {
-        // The original error matters more than a failed rollback (SQLite may have rolled back itself).
+        // The original error matters more than a failed rollback.
       }
       throw err;
+    } finally {
+      this.depth--;
     }
   }
 
@@ -154,6 +173,7 @@ export class ProjectDb {
       if (err instanceof AppError) throw err;
       if (isCorruptionError(err)) throw (this.damaged = corrupt(this.file, (err as Error).message, err));
       if (/disk is full|SQLITE_FULL/i.test(String(err))) throw new AppError('DISK_FULL', `The disk is full while writing ${this.file}; the last change was rolled back.`, { cause: err });
+      if (/disk I\/O error|SQLITE_IOERR/i.test(String(err))) throw ioError(this.file, err);
       throw AppError.from(err);
     }
   }

@@ -138,6 +138,34 @@ describe('corrupted database', () => {
   });
 });
 
+describe('a failing write (disk full) in the database', () => {
+  it('rolls the transaction back with a clear AppError; committed rows survive, in this handle and after reopening', () => {
+    const file = path.join(tempDir(), 'project.db');
+    const db = openDatabase(file, { create: true });
+    db.exec('CREATE TABLE t (v TEXT)');
+    db.transaction(() => {
+      for (let i = 0; i < 10; i++) db.run('INSERT INTO t VALUES (?)', [`row ${i}`]);
+    });
+    // The driver writes through Node's fs module object: make every write fail as on a full disk.
+    const realWrite = fs.writeSync;
+    (fs as { writeSync: unknown }).writeSync = () => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    };
+    try {
+      expectAppError(() => db.transaction(() => {
+        for (let i = 0; i < 2000; i++) db.run('INSERT INTO t VALUES (?)', ['x'.repeat(500)]);
+      }), 'IO_FAILED', /rolled back and everything saved before it is intact/);
+    } finally {
+      (fs as { writeSync: unknown }).writeSync = realWrite;
+    }
+    expect(db.get<{ n: number }>('SELECT COUNT(*) AS n FROM t')?.n).toBe(10);
+    db.transaction(() => db.run('INSERT INTO t VALUES (?)', ['after']));
+    db.close();
+    const again = track(openDatabase(file));
+    expect(again.all<{ v: string }>('SELECT v FROM t').map((r) => r.v)).toEqual([...Array.from({ length: 10 }, (_, i) => `row ${i}`), 'after']);
+  });
+});
+
 describe('corruption found while open', () => {
   it('the first corruption error poisons the handle: later writes fail with the same STORAGE_CORRUPT and the file stays as it was', () => {
     const file = path.join(tempDir(), 'project.db');
