@@ -6,7 +6,8 @@
  * it into place, which fails if the owner file exists). On open:
  * - no owner file: any `<db>.lock` left over is stale (every opener writes the owner file first
  *   and removes it last) and is removed;
- * - owner on this host whose pid is dead (kill(pid, 0) → ESRCH): the owner file and lock are
+ * - owner on this host whose pid is dead (kill(pid, 0) → ESRCH), or alive but started at another
+ *   time than recorded (a pid reused after a reboot; Linux /proc): the owner file and lock are
  *   stale, removed, and this process takes over;
  * - owner alive, or on another host (cannot be checked): PROJECT_LOCKED naming the pid/host.
  * Nothing else in the project is touched before the owner file is ours.
@@ -19,6 +20,26 @@ export interface OwnerRecord {
   pid: number;
   host: string;
   since: string;
+  /** Linux: the process's start time (field 22 of /proc/<pid>/stat), so a reused pid is not taken for the owner. */
+  start?: string | null;
+}
+
+/** Start time of a process from /proc (Linux); null where unavailable. */
+export function processStart(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the recorded owner is still running: its pid exists and, where known, started when recorded. */
+function ownerAlive(owner: OwnerRecord): boolean {
+  if (!pidAlive(owner.pid)) return false;
+  const now = processStart(owner.pid);
+  return !(owner.start && now && owner.start !== now);
 }
 
 /** True while a process with this pid exists (EPERM: exists, owned by another user). */
@@ -47,7 +68,7 @@ function removeStale(dbFile: string): void {
 
 function tryCreate(ownerFile: string): boolean {
   const tmp = `${ownerFile}.${process.pid}.${Date.now()}.tmp`;
-  const record: OwnerRecord = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
+  const record: OwnerRecord = { pid: process.pid, host: os.hostname(), since: new Date().toISOString(), start: processStart(process.pid) };
   fs.writeFileSync(tmp, JSON.stringify(record));
   try {
     fs.linkSync(tmp, ownerFile);
@@ -78,7 +99,7 @@ export function acquireOwner(dbFile: string, label: string): () => void {
         hint: `Close it there. If that machine is gone, delete ${ownerFile} and ${dbFile}.lock by hand.`
       });
     }
-    if (owner && pidAlive(owner.pid)) {
+    if (owner && ownerAlive(owner)) {
       throw new AppError('PROJECT_LOCKED', `The project ${label} is open in process ${owner.pid} (since ${owner.since}).`);
     }
     // Dead owner (or an unreadable owner file, which only a crash mid-write can leave): take over.

@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type ProjectDb } from '../../main/storage/db';
 import { MIGRATIONS } from '../../main/storage/migrations';
 import type { Migration } from '../../main/storage/migrations/runner';
 import { sha256 } from '../../main/storage/hash';
+import { processStart } from '../../main/storage/owner';
 import { expectAppError, tempDir } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -225,6 +227,23 @@ describe('locking between processes', () => {
     expect(rows[49]).toEqual({ i: 49, v: 'row 49' });
     expect(db.get('SELECT 1 FROM t WHERE v = ?', ['uncommitted'])).toBeUndefined();
     expect(JSON.parse(fs.readFileSync(`${file}.owner`, 'utf8')).pid).toBe(process.pid);
+  });
+
+  it('an owner file naming a live but different process (pid reused after a reboot) is stale', () => {
+    const file = path.join(tempDir(), 'project.db');
+    openDatabase(file, { create: true }).close();
+    // pid 1 is alive, but its start time is not the one recorded: not the process that held the project.
+    fs.writeFileSync(`${file}.owner`, JSON.stringify({ pid: 1, host: os.hostname(), since: 'then', start: '1' }));
+    fs.mkdirSync(`${file}.lock`);
+    const db = track(openDatabase(file));
+    expect(JSON.parse(fs.readFileSync(`${file}.owner`, 'utf8')).pid).toBe(process.pid);
+    expect(processStart(process.pid)).toMatch(/^\d+$/);
+    db.close();
+    open.pop();
+    // Without a start time (or one that matches) a live pid still holds the project.
+    fs.writeFileSync(`${file}.owner`, JSON.stringify({ pid: 1, host: os.hostname(), since: 'then' }));
+    expectAppError(() => openDatabase(file), 'PROJECT_LOCKED', /process 1 /);
+    fs.rmSync(`${file}.owner`);
   });
 
   it('a second open in the same process is refused (one handle per project)', () => {
