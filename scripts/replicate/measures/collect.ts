@@ -21,12 +21,14 @@ export interface ModelValues {
   indices: number[];
   /** (a) normalised entropy Ĥ. */
   entropy: number[];
+  /** (a) distinct 8-bit values of the map: 1 = constant (an all-zero Grad-CAM after its ReLU). */
+  distinct: number[];
   /** (b) SSIM(map(noisy), map(clean)) per level, [level][image]. */
   outOfSet: { levels: number[]; ssim: number[][] };
   /** (c) equivariance SSIM on upsampled maps per transform, [transform][image]. */
   equivariance: { transforms: string[]; ssim: number[][] };
   /** (e) probability change of the predicted class under background / object degradation, and SSIM of the background-degraded map. */
-  degradation: { background: number[]; object: number[]; objectMinusBackground: number[]; backgroundSsim: number[] };
+  degradation: { background: number[]; object: number[]; objectMinusBackground: number[]; backgroundSsim: number[]; constantCam: number[] };
 }
 
 /** (d) per-image mean SSIM over the family's run pairs. */
@@ -71,13 +73,15 @@ export async function modelValues(ctx: Context, id: string): Promise<ModelValues
   return {
     indices: entropy.map((r) => num(r.index)),
     entropy: entropy.map((r) => num(r.normalized)),
+    distinct: entropy.map((r) => num(r.distinct)),
     outOfSet: { levels, ssim: levels.map((_, li) => oos.map((r) => num((r.levels as Row[])[li].ssim))) },
     equivariance: { transforms, ssim: transforms.map((_, ti) => eq.map((r) => num(((r.transforms as Row[])[ti].equivariance as { upsampled: Row }).upsampled.ssim))) },
     degradation: {
       background: deg.map((r) => num(mode(r, 'background').probDelta)),
       object: deg.map((r) => num(mode(r, 'object').probDelta)),
       objectMinusBackground: deg.map((r) => num(r.objectMinusBackground)),
-      backgroundSsim: deg.map((r) => num(mode(r, 'background').ssim))
+      backgroundSsim: deg.map((r) => num(mode(r, 'background').ssim)),
+      constantCam: deg.map((r) => (r.constantCam ? 1 : 0))
     }
   };
 }

@@ -14,7 +14,7 @@ function scalarTable(r: Report): string {
   const rows = MEASURE_KEYS.map((k) => {
     const [ce, guided] = FAMILY_IDS.map((f) => r.results.families[f].scalars[k]);
     const t = r.tests[k];
-    return `| ${k} | ${f3(ce.mean)} [${f3(ce.ci.lo)}, ${f3(ce.ci.hi)}] | ${f3(guided.mean)} [${f3(guided.ci.lo)}, ${f3(guided.ci.hi)}] | ${signed(t.difference)} | ${f3(t.mannWhitney.effect)} | ${pValue(t.mannWhitney.p)} | ${t.expected ?? '–'} | ${t.matchesExpectation === null ? 'no expectation' : t.matchesExpectation ? 'yes' : '**no**'} |`;
+    return `| ${k} | ${f3(ce.mean)} [${f3(ce.ci.lo)}, ${f3(ce.ci.hi)}] | ${f3(guided.mean)} [${f3(guided.ci.lo)}, ${f3(guided.ci.hi)}] | ${signed(t.difference)} | ${f3(t.mannWhitney.effect)} | ${pValue(t.mannWhitney.p)} | ${t.expected ?? '–'} | ${t.matchesExpectation === null ? 'no expectation' : t.matchesExpectation ? 'yes' : '**no**'}${t.ranksAgree ? '' : ' (means and ranks disagree)'} |`;
   });
   return [
     '| measure (per-image scalar) | cue-ce mean [95 % CI] | cue-cyborg mean [95 % CI] | cyborg − ce | P(cyborg > ce) | Mann-Whitney p | expected for cyborg | direction as expected |',
@@ -28,21 +28,37 @@ function perSeedTable(r: Report): string {
   const rows = ids.map((id) => {
     const m = r.results.models[id];
     const oos = m.outOfSetCurve.slice(1);
-    return `| \`${id}\` | ${f3(m.entropy)} | ${f3(oos.reduce((a, v) => a + v, 0) / oos.length)} | ${f3(m.equivarianceByTransform.reduce((a, v) => a + v, 0) / m.equivarianceByTransform.length)} | ${f3(m.degradation.background)} / ${f3(m.degradation.object)} | ${f3(m.degradation.backgroundSsim)} |`;
+    return `| \`${id}\` | ${(100 * m.constantShare).toFixed(1)} % | ${f3(m.entropy)} | ${f3(m.entropyNonConstant)} | ${f3(oos.reduce((a, v) => a + v, 0) / oos.length)} | ${f3(m.equivarianceByTransform.reduce((a, v) => a + v, 0) / m.equivarianceByTransform.length)} | ${f3(m.degradation.background)} / ${f3(m.degradation.object)} | ${f3(m.degradation.backgroundSsim)} |`;
   });
-  return ['| model | (a) Ĥ | (b) mean SSIM over noise levels > 0 | (c) mean equivariance SSIM | (e) Δp background / object | (e) SSIM background-degraded vs clean |', '|---|---|---|---|---|---|', ...rows].join('\n');
+  return ['| model | all-zero Grad-CAMs | (a) Ĥ | (a) Ĥ of the non-constant maps | (b) mean SSIM over noise levels > 0 | (c) mean equivariance SSIM | (e) Δp background / object | (e) SSIM background-degraded vs clean |', '|---|---|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
 function curveTable(title: string, labels: string[], curves: Record<string, number[]>): string {
   return [`| ${title} | ${labels.join(' | ')} |`, `|---|${labels.map(() => '---').join('|')}|`, ...Object.entries(curves).map(([f, c]) => `| ${f} | ${c.map(f3).join(' | ')} |`)].join('\n');
 }
 
+/** The all-zero Grad-CAM caveat, with the measured shares. */
+function caveat(r: Report): string {
+  const fam = r.results.families;
+  const share = (f: 'cue-ce' | 'cue-cyborg') => `${(100 * fam[f].constantShare).toFixed(1)} %`;
+  const ne = (f: 'cue-ce' | 'cue-cyborg') => f3(finite(FAMILIES[f].map((id) => r.results.models[id].entropyNonConstant)));
+  return `Grad-CAM's ReLU leaves an all-zero map whenever Σ_k α_k A_k ≤ 0 everywhere, which the flatten head of the demo models makes common: ${share('cue-ce')} of the cue-ce maps and ${share('cue-cyborg')} of the cue-cyborg maps are constant (mean over seeds). A constant map has Ĥ = 0, agrees perfectly with another constant map under SSIM, and has no salient region to degrade (left out of (e)). Over the non-constant maps only, the mean Ĥ is ${ne('cue-ce')} (cue-ce) and ${ne('cue-cyborg')} (cue-cyborg). So the entropy, stability and out-of-set comparisons partly compare how often the maps vanish, not only how focused they are.`;
+}
+
+const finite = (xs: number[]) => {
+  const k = xs.filter(Number.isFinite);
+  return k.length ? k.reduce((a, v) => a + v, 0) / k.length : Number.NaN;
+};
+
 /** One sentence per measure from the numbers. */
 function reading(r: Report, k: MeasureKey): string {
   const t = r.tests[k];
-  const sep = t.mannWhitney.p < 0.05 ? `the families differ (Mann-Whitney p = ${pValue(t.mannWhitney.p)})` : `the test does not separate the families (p = ${pValue(t.mannWhitney.p)})`;
+  const p = pValue(t.mannWhitney.p);
+  const sep = !t.ranksAgree
+    ? `but the ranks point the other way (P(cyborg > ce) = ${f3(t.mannWhitney.effect)}, Mann-Whitney p = ${p}), so there is no consistent direction`
+    : t.mannWhitney.p < 0.05 ? `the families differ (Mann-Whitney p = ${p}, P(cyborg > ce) = ${f3(t.mannWhitney.effect)})` : `the test does not separate the families (p = ${p})`;
   const exp = t.expected === null ? '' : t.matchesExpectation ? ` This is the direction the papers lead one to expect (${SCALARS[k].why}).` : ` The papers lead one to expect ${t.expected} values for the guided family (${SCALARS[k].why}); that is **not reproduced** here.`;
-  return `- **${k}** (${SCALARS[k].description}): cue-cyborg is ${t.observed} by ${Math.abs(t.difference).toFixed(3)}; ${sep}.${exp}`;
+  return `- **${k}** (${SCALARS[k].description}): the cue-cyborg mean is ${t.observed} by ${Math.abs(t.difference).toFixed(3)}; ${sep}.${exp}`;
 }
 
 /** The whole Markdown report. */
@@ -64,6 +80,8 @@ Note that the CYBORG loss trained the *flatten head's* exact CAM towards the mas
 ${scalarTable(r)}
 
 ${MEASURE_KEYS.map((k) => reading(r, k)).join('\n')}
+
+**Constant maps.** ${caveat(r)}
 
 ## Per model
 

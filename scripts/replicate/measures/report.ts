@@ -19,7 +19,7 @@ export const SCALARS: Record<MeasureKey, { description: string; expected: 'lower
   outOfSet: { description: 'mean over the noise levels > 0 of SSIM(Grad-CAM(noisy), Grad-CAM(clean))', expected: null, why: 'the paper claims a separation, direction not verified (§3.10)' },
   equivariance: { description: 'mean over the transforms of SSIM(Grad-CAM(T(x)), T(Grad-CAM(x))) on upsampled maps', expected: null, why: 'direction not verified (§3.10)' },
   stability: { description: 'mean over the 3 run pairs of SSIM between the runs\' 7×7 Grad-CAMs', expected: 'higher', why: 'algorithms.md §3.6/§3.10: CYBORG salience is more consistent across runs' },
-  degradation: { description: 'probability change under object degradation minus that under background degradation', expected: null, why: 'direction not verified (§3.10); negative = the model needs its salient region' }
+  degradation: { description: 'probability change under object degradation minus that under background degradation, images with a constant map left out (§3.7 edge case)', expected: null, why: 'direction not verified (§3.10); negative = the model needs its salient region' }
 };
 
 export interface Report {
@@ -34,12 +34,31 @@ export interface Report {
     families: Record<FamilyId, FamilyResult>;
   };
   /** cue-cyborg (a) against cue-ce (b), per measure. */
-  tests: Record<MeasureKey, { difference: number; mannWhitney: MannWhitney; expected: 'lower' | 'higher' | null; observed: 'lower' | 'higher' | 'equal'; matchesExpectation: boolean | null }>;
+  tests: Record<MeasureKey, TestResult>;
+}
+
+/**
+ * cue-cyborg against cue-ce on one measure: `observed` is the direction of the difference of the
+ * means; `ranksAgree` whether the rank effect P(cyborg > ce) lies on the same side of ½ (means
+ * and ranks can disagree when a few large values dominate); the expectation counts as met only
+ * when both point the expected way.
+ */
+export interface TestResult {
+  difference: number;
+  mannWhitney: MannWhitney;
+  expected: 'lower' | 'higher' | null;
+  observed: 'lower' | 'higher' | 'equal';
+  ranksAgree: boolean;
+  matchesExpectation: boolean | null;
 }
 
 export interface ModelSummary {
   family: FamilyId;
   entropy: number;
+  /** Share of images whose (native) map is constant, i.e. an all-zero Grad-CAM. */
+  constantShare: number;
+  /** Mean Ĥ over the images with a non-constant map. */
+  entropyNonConstant: number;
   outOfSetCurve: number[];
   equivarianceByTransform: number[];
   degradation: { background: number; object: number; objectMinusBackground: number; backgroundSsim: number };
@@ -47,6 +66,8 @@ export interface ModelSummary {
 
 export interface FamilyResult {
   scalars: Record<MeasureKey, Summary>;
+  /** Mean over seeds of the share of constant (all-zero) maps. */
+  constantShare: number;
   outOfSetCurve: number[];
   equivarianceByTransform: number[];
   degradation: { background: number; object: number; backgroundSsim: number };
@@ -69,9 +90,10 @@ export function roundValues(v: ModelValues): ModelValues {
   return {
     indices: v.indices,
     entropy: roundAll(v.entropy),
+    distinct: v.distinct,
     outOfSet: { levels: v.outOfSet.levels, ssim: v.outOfSet.ssim.map(roundAll) },
     equivariance: { transforms: v.equivariance.transforms, ssim: v.equivariance.ssim.map(roundAll) },
-    degradation: { background: roundAll(v.degradation.background), object: roundAll(v.degradation.object), objectMinusBackground: roundAll(v.degradation.objectMinusBackground), backgroundSsim: roundAll(v.degradation.backgroundSsim) }
+    degradation: { background: roundAll(v.degradation.background), object: roundAll(v.degradation.object), objectMinusBackground: roundAll(v.degradation.objectMinusBackground), backgroundSsim: roundAll(v.degradation.backgroundSsim), constantCam: v.degradation.constantCam }
   };
 }
 
@@ -82,7 +104,7 @@ export function modelScalar(v: ModelValues, key: Exclude<MeasureKey, 'stability'
   if (key === 'entropy') return v.entropy;
   if (key === 'outOfSet') return across(v.outOfSet.ssim, (li) => v.outOfSet.levels[li] > 0);
   if (key === 'equivariance') return across(v.equivariance.ssim, () => true);
-  return v.degradation.objectMinusBackground;
+  return v.degradation.objectMinusBackground.map((d, i) => (v.degradation.constantCam[i] ? Number.NaN : d));
 }
 
 /** The per-image scalar of a family: mean over its seeds (stability: its own per-image value). */
@@ -96,6 +118,8 @@ function modelSummary(v: ModelValues, family: FamilyId): ModelSummary {
   return {
     family,
     entropy: finiteMean(v.entropy),
+    constantShare: finiteMean(v.distinct.map((d) => (d === 1 ? 1 : 0))),
+    entropyNonConstant: finiteMean(v.entropy.filter((_, i) => v.distinct[i] > 1)),
     outOfSetCurve: v.outOfSet.ssim.map(finiteMean),
     equivarianceByTransform: v.equivariance.ssim.map(finiteMean),
     degradation: { background: finiteMean(v.degradation.background), object: finiteMean(v.degradation.object), objectMinusBackground: finiteMean(v.degradation.objectMinusBackground), backgroundSsim: finiteMean(v.degradation.backgroundSsim) }
@@ -108,18 +132,20 @@ function familyResult(models: Record<string, ModelSummary>, perImage: Report['pe
   const scalars = Object.fromEntries(MEASURE_KEYS.map((k) => [k, summarize(familyScalar(perImage.models, perImage.families, family, k), { seed })])) as Record<MeasureKey, Summary>;
   const deg = (k: 'background' | 'object' | 'backgroundSsim') => finiteMean(ids.map((id) => models[id].degradation[k]));
   return {
-    scalars, outOfSetCurve: avg((m) => m.outOfSetCurve), equivarianceByTransform: avg((m) => m.equivarianceByTransform),
+    scalars, constantShare: finiteMean(ids.map((id) => models[id].constantShare)), outOfSetCurve: avg((m) => m.outOfSetCurve), equivarianceByTransform: avg((m) => m.equivarianceByTransform),
     degradation: { background: deg('background'), object: deg('object'), backgroundSsim: deg('backgroundSsim') }, stabilityPairs: perImage.families[family].pairs
   };
 }
 
-function testOf(perImage: Report['perImage'], key: MeasureKey): Report['tests'][MeasureKey] {
+function testOf(perImage: Report['perImage'], key: MeasureKey): TestResult {
   const guided = familyScalar(perImage.models, perImage.families, 'cue-cyborg', key);
   const plain = familyScalar(perImage.models, perImage.families, 'cue-ce', key);
   const difference = finiteMean(guided) - finiteMean(plain);
   const observed = difference < 0 ? 'lower' : difference > 0 ? 'higher' : 'equal';
   const expected = SCALARS[key].expected;
-  return { difference, mannWhitney: mannWhitney(guided, plain), expected, observed, matchesExpectation: expected === null ? null : expected === observed };
+  const mw = mannWhitney(guided, plain);
+  const ranksAgree = Math.sign(mw.effect - 0.5) === Math.sign(difference);
+  return { difference, mannWhitney: mw, expected, observed, ranksAgree, matchesExpectation: expected === null ? null : expected === observed && ranksAgree };
 }
 
 /** Builds the report from the collected values (rounded here). */
