@@ -258,7 +258,7 @@ describe('runs store (persisted jobs)', () => {
     const { fake, jobId } = await running();
     const runs = useRunsStore();
     // A state change (here back to queued, as on resume) drops the anchor; the next progress sets it.
-    fake.emit('jobs:state', { ...runs.jobs[0], state: 'queued' });
+    fake.emit('jobs:state', { ...runs.jobs[0], state: 'queued', error: undefined });
     runs.applyProgress(jobId, { done: 2, total: 24 }, 10_000);
     expect(runs.rates[jobId]).toBeNull();
     runs.applyProgress(jobId, { done: 12, total: 24 }, 12_000);

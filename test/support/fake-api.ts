@@ -261,7 +261,8 @@ class FakeBackend {
   handlers(): Record<RequestName, Handler> {
     const impl: Record<RequestName, (p: Record<string, unknown>) => unknown> = {
       'app:info': () => ({ appVersion: '0.1.0', mode: 'browser', engine: backendInfo(this.o), engineState: 'ready' }),
-      'project:current': () => this.workspace.current(),
+      // A copy, as the real transports serialise every answer (the fake mutates its project in place).
+      'project:current': () => structuredClone(this.workspace.current()),
       'models:describe': (p) => this.workspace.current().models.find((m) => m.id === p.modelId)?.descriptor,
       'models:predict': (p) => (p.indices as number[]).map(prediction),
       'images:list': (p) => this.imagesList(p),
