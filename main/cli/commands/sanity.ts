@@ -70,13 +70,14 @@ const fmt = (v: number | null) => (v === null || !Number.isFinite(v) ? '   –  
 export function formatSanity(r: SanityResult): string {
   const lines = [`${r.check} randomisation of ${r.model.name} (${r.layers.length} layers), ${r.method.id} maps of ${r.counts.images} images (${r.counts.skipped} skipped), init ${r.init}, seed ${r.seed}, ${r.seconds.toFixed(1)} s`];
   lines.push('similarity to the original map, mean [CI] per step (1 = unchanged)', '');
-  lines.push(`step  layer${' '.repeat(11)}${SIMILARITY_IDS.map((id) => id.padEnd(27)).join('')}`);
+  lines.push(`step  layer${' '.repeat(11)}${SIMILARITY_IDS.map((id) => id.padEnd(27)).join('')}undefined (constant maps)`);
   r.steps.forEach((step, s) => {
     const cells = SIMILARITY_IDS.map((id) => {
       const p = r.curves[id][s];
       return `${fmt(p.mean)} [${fmt(p.ci.lo)}, ${fmt(p.ci.hi)}]`.padEnd(27);
     });
-    lines.push(`${String(s + 1).padStart(4)}  ${step.layer.padEnd(16)}${cells.join('')}`);
+    const undefinedCount = Math.max(...SIMILARITY_IDS.map((id) => r.curves[id][s].undefinedCount));
+    lines.push(`${String(s + 1).padStart(4)}  ${step.layer.padEnd(16)}${cells.join('')}${undefinedCount}`);
   });
   if (r.out) lines.push('', `  result    ${r.out}`);
   return lines.join('\n') + '\n';
