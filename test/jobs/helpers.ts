@@ -30,14 +30,14 @@ export function tempProjectDir(): string {
 }
 
 /** Creates a project in the empty folder `dir` with the demo model (name digits-cnn), the test set (name test) and session "one"; returns it open. */
-export async function createTestProject(dir: string, engine: Pick<EngineClient, 'request'>): Promise<TestProject> {
+export async function createTestProject(dir: string, engine: Pick<EngineClient, 'request'>, options: { copyModel?: boolean } = {}): Promise<TestProject> {
   const project = createProject(dir, 'jobs test');
-  const stagedModel = stageModel(project, DEMO_MODEL_JSON, false);
+  const stagedModel = stageModel(project, DEMO_MODEL_JSON, options.copyModel ?? false);
   const model = commitModel(project, stagedModel, await engine.request('loadModel', { path: stagedModel.entry }), { name: 'digits-cnn' });
   const stagedSet = await stageImageSet(project, DEMO_TEST_SET, { copy: false });
   const set = commitImageSet(project, stagedSet, await engine.request('openImageSet', { path: stagedSet.entry }), { name: 'test' });
   const session = createSession(project, { name: 'one', modelIds: [model.id], imageSetIds: [set.id] });
-  return { project, sessionId: session.id, model: { id: model.id, path: DEMO_MODEL_JSON, sha256: model.sha256 }, imageSet: { id: set.id, path: DEMO_TEST_SET, sha256: set.sha256 } };
+  return { project, sessionId: session.id, model: { id: model.id, path: stagedModel.entry, sha256: model.sha256 }, imageSet: { id: set.id, path: DEMO_TEST_SET, sha256: set.sha256 } };
 }
 
 /** Reopens a test project (optionally through a failing file-system seam). */

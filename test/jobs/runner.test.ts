@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SaliencyMap } from '../../shared/types/saliency';
 import { EngineClient, nodeEngineLauncher } from '../../main/jobs/engine-client';
 import { PersistedJobs } from '../../main/jobs/persisted/service';
+import { requestCancel } from '../../main/jobs/persisted/control-files';
 import { nodeFs } from '../../main/storage/artifacts';
 import { createTestProject, DEMO_MODEL_JSON, DEMO_TEST_SET, reopen, sameBits, storedMaps, tempProjectDir, type TestProject } from './helpers';
 
@@ -51,6 +52,22 @@ afterAll(async () => {
 });
 
 describe('persisted maps job', () => {
+  it('refuses to run (or resume) on a model whose files changed since the job was created: MODEL_CHANGED, nothing computed', async () => {
+    const dir = tempProjectDir();
+    dirs.push(dir);
+    const p = await createTestProject(dir, engine, { copyModel: true });
+    const jobs = service(p);
+    const job = await newJob(jobs, p);
+    const modelJson = p.model.path;
+    const json = JSON.parse(fs.readFileSync(modelJson, 'utf8'));
+    fs.writeFileSync(modelJson, JSON.stringify({ ...json, changed: true }));
+    const failed = await jobs.start(job.id);
+    expect(failed).toMatchObject({ state: 'failed', done: 0, error: { code: 'MODEL_CHANGED' } });
+    expect(p.project.artifacts.chunks(job.runId as string, 'maps')).toEqual([]);
+    expect(jobs.get(job.id).resumable).toBe(true);
+    p.project.close();
+  }, 60_000);
+
   it('stores one map per input equal to the in-memory saliency request (independent path)', async () => {
     const maps: SaliencyMap[] = [];
     await engine.request('saliency', { modelPath: DEMO_MODEL_JSON, inputs: { path: DEMO_TEST_SET }, method: 'gradient', params: {}, target: { kind: 'predicted' }, batchSize: BATCH }, { onPartial: (m) => maps.push(m) });
@@ -76,6 +93,8 @@ describe('persisted maps job', () => {
     const kept = storedMaps(p.project.artifacts, job.runId as string, cancelled.done);
     expect(sameBits(kept, reference.subarray(0, kept.length))).toBe(true);
     expect(jobs.get(job.id)).toMatchObject({ state: 'cancelled', resumable: true });
+    // A cancel request left behind by a process killed before it read it must not stop the resumed run.
+    requestCancel(p.project.root, job.id);
     const resumed = await service(p).resume(job.id);
     expect(resumed).toMatchObject({ state: 'succeeded', done: N, total: N });
     expect(sameBits(storedMaps(p.project.artifacts, job.runId as string, N), reference)).toBe(true);

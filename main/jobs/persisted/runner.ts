@@ -22,6 +22,8 @@ import type { EngineClient } from '../engine-client';
 import type { ProjectDb } from '../../storage/db';
 import type { Project } from '../../storage/project';
 import { completeRun } from '../../storage/sessions';
+import { resolveModel } from '../../storage/models';
+import { resolveImageSet } from '../../storage/image-sets';
 import type { ArtifactStore } from '../../storage/artifacts';
 import { commitItems, getJob, insertSummaries, jobItems, markEnded, markRunning, storedMapShape, type ItemResult, type JobItemRow, type JobRow } from '../../storage/jobs';
 import { clearControlFiles, watchCancel, writeLiveStatus } from './control-files';
@@ -118,6 +120,18 @@ function emitPartials(s: Loop, result: MapsBatchResult): void {
   }
 }
 
+/**
+ * The model and image set must still be the files the job started with: the project layer checks
+ * them against their recorded hashes (SOURCE_MISSING, MODEL_CHANGED, IMAGE_SET_CHANGED), and the
+ * hashes must be the ones stored in the job, so a resumed job never mixes maps of different files.
+ */
+async function checkSources(project: Project, spec: StoredSpec): Promise<void> {
+  const model = resolveModel(project, spec.modelId).record;
+  const set = (await resolveImageSet(project, spec.imageSetId)).record;
+  if (model.sha256 !== spec.modelHash) throw new AppError('MODEL_CHANGED', `The model "${model.name}" is not the one this job started with (its files hash differently); the job's stored maps would mix two models.`, { hint: 'Start a new job for this model.' });
+  if (set.sha256 !== spec.setHash) throw new AppError('IMAGE_SET_CHANGED', `The image set "${set.name}" is not the one this job started with; the job's stored maps would mix two sets.`, { hint: 'Start a new job for this image set.' });
+}
+
 function endState(ctx: RunnerContext, jobId: string, err: unknown, signal: AbortSignal): JobRow {
   const cancelled = signal.aborted || isCancellation(err);
   const error = AppError.from(err).toJSON();
@@ -156,16 +170,19 @@ export async function runPersistedJob(ctx: RunnerContext, jobId: string, io: Run
   const controller = new AbortController();
   const onAbort = () => controller.abort();
   io.signal.addEventListener('abort', onAbort, { once: true });
-  const stopWatch = watchCancel(ctx.projectDir, jobId, controller);
   const live = (row: JobRow) => writeLiveStatus(ctx.projectDir, { id: jobId, state: row.state, done: row.done, total: row.total, pid: process.pid, updatedAt: new Date().toISOString() });
   const throttled = throttle(io.progress, 100);
   const s: Loop = { ctx, job, spec, io, signal: controller.signal, progress: (p) => throttled.push(p) };
+  // A request file left by a process killed before it consumed it must not cancel this run.
+  clearControlFiles(ctx.projectDir, jobId);
   markRunning(ctx.db, jobId, process.pid);
+  const stopWatch = watchCancel(ctx.projectDir, jobId, controller);
   const running = getJob(ctx.db, jobId) as JobRow;
   io.state?.(running);
   live(running);
   let final: JobRow;
   try {
+    await checkSources(ctx.project, spec);
     for (const batch of pendingBatches(jobItems(ctx.db, jobId, 'pending'))) {
       if (controller.signal.aborted) throw new AppError('CANCELLED', `Job ${jobId} was cancelled.`);
       await runBatch(s, batch);
