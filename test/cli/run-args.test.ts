@@ -1,7 +1,7 @@
 /** Flag checks of `saliency run` (usage errors before anything is opened) and `saliency jobs|resume|cancel` on bad input. */
 import fs from 'node:fs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { AppError } from '../../shared/errors';
+import type { AppError } from '../../shared/errors';
 import { main } from '../../main/cli/index';
 import { parseRunFlags } from '../../main/cli/commands/run';
 import { UsageError } from '../../main/cli/commands/engine-run';
