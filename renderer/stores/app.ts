@@ -67,6 +67,7 @@ export const useAppStore = defineStore('app', () => {
     try {
       watchEngine();
       useSaliencyStore().init();
+      useWorkspaceStore().listenMenu();
       await Promise.all([loadInfo(), openProjectAndFirstPage(), useMethodsStore().load()]);
     } finally {
       ready.value = true;

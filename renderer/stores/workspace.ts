@@ -7,10 +7,11 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { AppError, type AppErrorData } from '../../shared/errors';
-import type { OpenDialogKind } from '../../shared/ipc/contract';
+import type { MenuCommand, OpenDialogKind } from '../../shared/ipc/contract';
 import type { ProjectSnapshot } from '../../shared/types/project';
 import { getApi } from '../api';
 import { useImagesStore } from './images';
+import { useNotificationsStore } from './notifications';
 import { useProjectStore } from './project';
 import { useSessionsStore } from './sessions';
 
@@ -44,6 +45,7 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   const recent = ref<string[]>(readRecent());
   /** Per model or image set id: whether its files still match what was imported. */
   const sources = ref<Record<string, { state: SourceState; message: string | null }>>({});
+  let menuListening = false;
 
   function remember(dir: string): void {
     recent.value = [dir, ...recent.value.filter((d) => d !== dir)].slice(0, RECENT_MAX);
@@ -152,9 +154,34 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     }
   }
 
+  /**
+   * Follows the Electron menu (`menu:command`; paths already chosen in a native dialog). There is
+   * no request to close a storage project without opening another, so Close Project says so.
+   */
+  function listenMenu(): void {
+    if (menuListening) return;
+    menuListening = true;
+    getApi().on('menu:command', (cmd) => void runMenuCommand(cmd));
+  }
+
+  async function runMenuCommand(cmd: MenuCommand): Promise<void> {
+    const notes = useNotificationsStore();
+    if (cmd.command === 'project:new' && !(await createProject(cmd.dir))) notes.error(errors.value.create, 'Could not create the project');
+    else if (cmd.command === 'project:open' && !(await openProject(cmd.dir))) notes.error(errors.value.open, 'Could not open the project');
+    else if (cmd.command === 'session:export') {
+      const sessions = useSessionsStore();
+      const id = sessions.currentId;
+      if (!id) notes.push({ kind: 'warning', title: 'No session to export', message: 'Open a session in the sidebar first, then export it.' });
+      else if (!(await sessions.exportTo(id, cmd.file))) notes.error(sessions.error?.error, 'Could not export the session');
+      else notes.push({ kind: 'info', title: 'Session exported', message: cmd.file });
+    } else if (cmd.command === 'project:close') {
+      notes.push({ kind: 'info', title: 'Close Project', message: 'Open or create another project to leave this one; the open project stays until then.' });
+    }
+  }
+
   function clearError(action: WorkspaceAction): void {
     errors.value = { ...errors.value, [action]: null };
   }
 
-  return { busy, errors, recent, sources, createProject, openProject, importModel, importImages, checkSources, noteSourceError, browse, clearError };
+  return { busy, errors, recent, sources, createProject, openProject, importModel, importImages, checkSources, noteSourceError, browse, listenMenu, runMenuCommand, clearError };
 });

@@ -217,6 +217,23 @@ describe('projects, sessions and runs UI', () => {
     expect(wrapper.find('[data-testid="run-resume"]').exists()).toBe(true);
   });
 
+  it('follows the Electron menu: new project, export of the open session, and says what Close Project does', async () => {
+    const mounted = await mountApp();
+    wrapper = mounted.wrapper;
+    mounted.fake.emit('menu:command', { command: 'session:export', file: '/tmp/x.zip' });
+    await flushPromises();
+    expect(byTestId(wrapper, 'toast').map((t) => t.text())).toEqual([expect.stringContaining('No session to export')]);
+    mounted.fake.emit('menu:command', { command: 'project:new', dir: '/tmp/from-menu' });
+    await vi.waitFor(() => expect(wrapper!.get('[data-testid="project-root"]').text()).toBe('/tmp/from-menu'));
+    await sessionForm(wrapper, 'new', 'S');
+    mounted.fake.emit('menu:command', { command: 'session:export', file: '/tmp/s.zip' });
+    await vi.waitFor(() => expect(mounted.fake.calls.filter((c) => c.channel === 'sessions:export').map((c) => c.params.file)).toEqual(['/tmp/s.zip']));
+    mounted.fake.failNext('project:open', { code: 'NOT_FOUND', message: 'There is no folder /gone.' });
+    mounted.fake.emit('menu:command', { command: 'project:open', dir: '/gone' });
+    await vi.waitFor(() => expect(byTestId(wrapper!, 'toast').some((t) => t.text().includes('There is no folder /gone.'))).toBe(true));
+    expect(wrapper.get('[data-testid="project-root"]').text()).toBe('/tmp/from-menu');
+  });
+
   it('comparison lists the shared sources and each pair’s statistics, with — for undefined ones', () => {
     const sessions = [
       { id: 'a', name: 'A', createdAt: '', updatedAt: '', modelIds: [], imageSetIds: [], runCount: 1 },
