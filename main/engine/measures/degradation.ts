@@ -3,7 +3,7 @@
  * degradation. For each image x with upscaled 8-bit map c (predicted class; bicubic to the input
  * size, min-max, ×255, truncated), degrade x with guide c ("background": blur where salience is
  * low) and with 255 − c ("object": blur where it is high), exactly as degrade.ts (σ_max = 10,
- * guide σ = 5, curved b⁴/σ_max³), and record per mode
+ * guide σ = 5, curved b⁴/σ_max³; run batched on the backend by degrade-batch.ts), and record per mode
  *   probDelta = p_c(degraded) − p_c(x), logitDelta, changed (prediction differs),
  *   ssim / spearman = agreement of map(degraded) with map(x) on upscaled maps (§3.7 [C] uses
  *   SSIM(CAM(degraded_background), CAM(original)); the object mode is reported beside it),
@@ -23,7 +23,8 @@ import { isConstant } from '../compare/validate';
 import { readChoice, readNumber, rejectUnknownOptions } from '../baselines/options';
 import { AppError } from '../../../shared/errors';
 import { summarize } from '../stats/summary';
-import { degradeImage, guideFor, type DegradationMode, type DegradeOptions } from './degrade';
+import { guideFor, guideLevels, type DegradationMode, type DegradeOptions } from './degrade';
+import { degradeBatch } from './degrade-batch';
 import { explain, mapOf, type Explained } from './explain';
 import { CLASS_OF, type ClassOf } from './options';
 import { ssim8 } from './pair-stats';
@@ -67,13 +68,10 @@ function validate(params: Record<string, unknown>): DegradationParams {
   };
 }
 
-/** The batch degraded in `mode`, guided by each row's 8-bit upscaled map. */
-function degradedBatch(ctx: MeasureContext, batch: WalkBatch, data: Float32Array, cams: Uint8Array[], mode: DegradationMode, p: DegradationParams) {
-  const [, h, w, c] = batch.x.shape;
-  const size = h * w * c;
-  const out = new Float32Array(data.length);
-  cams.forEach((cam, row) => out.set(degradeImage(data.subarray(row * size, (row + 1) * size), h, w, c, guideFor(cam, mode), p).image, row * size));
-  return ctx.tf.tensor4d(out, batch.x.shape);
+/** The batch degraded in `mode`, guided by each row's 8-bit upscaled map (degrade-batch.ts). */
+function degradedBatch(ctx: MeasureContext, batch: WalkBatch, cams: Uint8Array[], mode: DegradationMode, p: DegradationParams) {
+  const [, h, w] = batch.x.shape;
+  return degradeBatch(ctx.tf, batch.x, cams.map((cam) => guideLevels(guideFor(cam, mode), h, w, p)), p);
 }
 
 function modeRow(clean: Explained, e: Explained, row: number): ModeRow {
@@ -92,11 +90,10 @@ async function run(ctx: MeasureContext, p: DegradationParams): Promise<MeasureOu
   const rows: DegradationRow[] = [];
   const skipped = await walkInputs({ ...ctx, descriptor: model.descriptor, label: 'degradation' }, async (batch) => {
     const clean = await explain(ctx.tf, model, ctx.map, batch.x, { upsampled: true, indices: batch.indices, signal: ctx.signal });
-    const data = (await batch.x.data()) as Float32Array;
     const cams = batch.indices.map((_, row) => quantize8bit(mapOf(clean.upsampled!, row)));
     const byMode: Record<string, ModeRow[]> = {};
     for (const mode of MODES) {
-      const x = degradedBatch(ctx, batch, data, cams, mode, p);
+      const x = degradedBatch(ctx, batch, cams, mode, p);
       try {
         const e = await explain(ctx.tf, model, ctx.map, x, { upsampled: true, targets: p.classOf === 'clean' ? clean.predicted : undefined, indices: batch.indices, signal: ctx.signal });
         byMode[mode] = batch.indices.map((_, row) => modeRow(clean, e, row));
