@@ -5,6 +5,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { targetScores, throwIfCancelled, type SaliencyBatchResult, type SaliencyContext, type SaliencyMethod } from './method';
 import { pickInPass, readResolved, resolvesInPass, type ResolvedTensors } from './targets-in-pass';
+import { withLeanGradients } from './lean-gradients';
 
 /**
  * G = ∂/∂x Σ_i score_i(x)[target_i], in one reverse pass for all rows (rows do not interact in
@@ -24,7 +25,7 @@ export function inputGradientResolving(ctx: SaliencyContext, method: SaliencyMet
   const inPass = resolvesInPass(ctx, method.score);
   const score = (input: tfTypes.Tensor4D) =>
     inPass ? pickInPass(tf, ctx.model.logits(input), ctx.targets, ctx.inPassTargets === 'predicted', (r) => (kept = r)) : targetScores(ctx, method, input);
-  const grads = tf.tidy(() => tf.grad((input: tfTypes.Tensor) => tf.sum(score(input as tfTypes.Tensor4D)))(x) as tfTypes.Tensor4D);
+  const grads = withLeanGradients(tf, () => tf.tidy(() => tf.grad((input: tfTypes.Tensor) => tf.sum(score(input as tfTypes.Tensor4D)))(x) as tfTypes.Tensor4D));
   return { grads, kept };
 }
 

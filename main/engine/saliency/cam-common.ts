@@ -21,6 +21,7 @@ import { readChoice } from '../baselines/options';
 import { requireLayerActivations, type LayerActivations } from '../model/layer-activations';
 import { checkContext, rejectUnknownParams, throwIfCancelled, type SaliencyBatchResult, type SaliencyContext, type SaliencyMethod } from './method';
 import { pickInPass, readResolved, resolvesInPass, type ResolvedTensors } from './targets-in-pass';
+import { withLeanGradients } from './lean-gradients';
 import { resizeMaps } from './upsample';
 
 type Tf = typeof tfTypes;
@@ -87,7 +88,7 @@ function nativeMap(ctx: SaliencyContext, method: SaliencyMethod, access: LayerAc
         inPass
           ? tf.sum(pickInPass(tf, split.logits(a as tfTypes.Tensor4D), ctx.targets, ctx.inPassTargets === 'predicted', (r) => (kept = r)))
           : pickTargets(tf, useProb ? split.probabilities(a as tfTypes.Tensor4D) : split.logits(a as tfTypes.Tensor4D), ctx.targets);
-      const g = tf.grad(score)(split.activations) as tfTypes.Tensor4D;
+      const g = withLeanGradients(tf, () => tf.grad(score)(split.activations)) as tfTypes.Tensor4D;
       const weights = weigh(tf, split.activations, g);
       const map = tf.relu(tf.sum(tf.mul(weights, split.activations), 3)) as tfTypes.Tensor3D;
       return p.normalize === 'minmax' ? minMax(tf, map) : map;

@@ -50,6 +50,7 @@ import { AppError } from '../../../shared/errors';
 import { getBaseline, readBaselineParam } from '../baselines';
 import { readChoice, readNumber } from '../baselines/options';
 import { planChunks, rowIndices, rowRng, type Chunk } from './batching';
+import { withLeanGradients } from './lean-gradients';
 import { checkContext, rejectUnknownParams, targetScores, throwIfCancelled, type SaliencyBatchResult, type SaliencyContext, type SaliencyMethod } from './method';
 import { smoothMaxGeometry, smoothMaxTables, smoothMaxUpsample, type SmoothMaxGeometry, type SmoothMaxTables } from './upsample';
 
@@ -148,7 +149,7 @@ async function optimise(ctx: SaliencyContext, p: Params, pb: Problem, start: tfT
       await tf.nextFrame(); // let an abort arrive
       throwIfCancelled(ctx.signal, extremalPerturbation.id);
       const [next, nextBuffer] = tf.tidy(() => {
-        const grad = tf.grad((v: tfTypes.Tensor) => negEnergy(ctx, p, pb, v as tfTypes.Tensor3D, t))(m) as tfTypes.Tensor3D;
+        const grad = withLeanGradients(tf, () => tf.grad((v: tfTypes.Tensor) => negEnergy(ctx, p, pb, v as tfTypes.Tensor3D, t))(m)) as tfTypes.Tensor3D;
         const b = buffer ? tf.add(tf.mul(buffer, MOMENTUM), tf.mul(grad, 1 - MOMENTUM)) : grad;
         return [tf.clipByValue(tf.sub(m, tf.mul(b, p.learningRate)), 0, 1), b] as tfTypes.Tensor3D[];
       });

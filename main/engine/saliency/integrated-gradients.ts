@@ -26,6 +26,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { getBaseline, readBaselineParam, type MeanImage } from '../baselines';
 import { readChoice, readNumber } from '../baselines/options';
 import { addToRows, forEachChunk, planChunks } from './batching';
+import { withLeanGradients } from './lean-gradients';
 import { checkContext, rejectUnknownParams, targetScores, throwIfCancelled, type SaliencyBatchResult, type SaliencyContext, type SaliencyMethod } from './method';
 
 const RULES = ['riemann-right', 'riemann-left', 'riemann-middle', 'trapezoid'] as const;
@@ -57,7 +58,7 @@ async function averageGradient(ctx: SaliencyContext, p: Params, ref: tfTypes.Ten
       const rowsOf = tf.tensor1d(chunk.rows, 'int32');
       const alpha = tf.tensor4d(Float32Array.from(chunk.copies, (k) => alphas[k]), [chunk.count, 1, 1, 1]);
       const input = tf.add(tf.gather(ref, rowsOf), tf.mul(alpha, tf.gather(diff, rowsOf)));
-      return tf.grad((v: tfTypes.Tensor) => tf.sum(targetScores(ctx, integratedGradients, v as tfTypes.Tensor4D, targets)))(input);
+      return withLeanGradients(tf, () => tf.grad((v: tfTypes.Tensor) => tf.sum(targetScores(ctx, integratedGradients, v as tfTypes.Tensor4D, targets)))(input));
     });
     try {
       addToRows(avg, (await grads.data()) as Float32Array, chunk, h * w * c, (g, k) => g * weights[k]);

@@ -27,6 +27,7 @@ import { AppError } from '../../../shared/errors';
 import type { Rng } from '../../../shared/random';
 import { readChoice, readNumber } from '../baselines/options';
 import { addToRows, forEachChunk, planChunks, rowIndices, rowRng } from './batching';
+import { withLeanGradients } from './lean-gradients';
 import { checkContext, rejectUnknownParams, targetScores, throwIfCancelled, type SaliencyBatchResult, type SaliencyContext, type SaliencyMethod } from './method';
 
 const AGGREGATES = ['mean', 'abs', 'squared', 'variance'] as const;
@@ -104,7 +105,7 @@ async function run(ctx: SaliencyContext): Promise<SaliencyBatchResult> {
     const targets = Int32Array.from(chunk.rows, (r) => ctx.targets[r]);
     const grads = tf.tidy(() => {
       const input = tf.add(tf.gather(x, tf.tensor1d(chunk.rows, 'int32')), tf.tensor4d(noise, [chunk.count, height, width, channels]));
-      return tf.grad((v: tfTypes.Tensor) => tf.sum(targetScores(ctx, smoothgrad, v as tfTypes.Tensor4D, targets)))(input);
+      return withLeanGradients(tf, () => tf.grad((v: tfTypes.Tensor) => tf.sum(targetScores(ctx, smoothgrad, v as tfTypes.Tensor4D, targets)))(input));
     });
     try {
       accumulate(p.aggregate, sums, (await grads.data()) as Float32Array, chunk, size);
