@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../main/cli/commands/engine-run';
 import { buildStudyRequest, formatStudy, readGrid } from '../../main/cli/commands/study';
+import type { StudyResult } from '../../main/engine/study/types';
 import { jsonOf, ROOT, runCli } from './helpers';
 
 const MODEL = path.join(ROOT, 'demo', 'models', 'digits-cnn');
@@ -38,7 +39,7 @@ describe('saliency study perturbation (demo model)', () => {
     expect(r.neutrality.map((n: { baseline: string }) => n.baseline)).toEqual(['black', 'grey']);
     expect(r.headline[0].meanTauBetweenBaselines).toBeCloseTo(doc.rankings[0].betweenBaselines[0].meanTau.mean, 12);
     expect(r.betweenMetrics).toEqual(doc.betweenMetrics.map((p: { baseline: string; a: string; b: string; meanTau: { mean: number }; winnerChanged: number }) => ({ baseline: p.baseline, a: p.a, b: p.b, meanTau: p.meanTau.mean, winnerChanged: p.winnerChanged })));
-    const text = formatStudy(r);
+    const text = formatStudy(r as StudyResult);
     expect(text).toContain('perturbation study on 2 images');
     expect(text).toMatch(/morf vs lerf\s+black/);
   });
