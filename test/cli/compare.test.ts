@@ -99,6 +99,20 @@ describe('saliency compare', () => {
     expect(m.mean[0][2]).toBeLessThan(1);
   });
 
+  it('SSIM with --data-range compares raw values: one 7×7 window by the formula (sample variances, K1 0.01, K2 0.03; atol 1e-10)', async () => {
+    const m = await compareFiles([file('A.npy'), file('D.npy')], 'ssim', { dataRange: 10 });
+    expect(m.normalisation).toBe('none');
+    const slow = [0, 1].map((t) => {
+      const [a, b] = [A[t], D[t].map((v) => Math.fround(v))];
+      const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / 49;
+      const [ma, mb] = [mean(a), mean(b)];
+      const cov = (x: number[], mx: number, y: number[], my: number) => x.reduce((s, v, i) => s + (v - mx) * (y[i] - my), 0) / 48;
+      const [c1, c2] = [(0.01 * 10) ** 2, (0.03 * 10) ** 2];
+      return ((2 * ma * mb + c1) * (2 * cov(a, ma, b, mb) + c2)) / ((ma * ma + mb * mb + c1) * (cov(a, ma, a, ma) + cov(b, mb, b, mb) + c2));
+    });
+    m.perImage.find((p) => p.a === 0 && p.b === 1)!.values.forEach((v, t) => expect(v).toBeCloseTo(slow[t], 10));
+  });
+
   it('CLI: writes matrix.json and prints the matrix; --json; exit 2 for flag mistakes; exit 3 for mismatched files', async () => {
     const out = file('matrix.json');
     const human = await runCli(['compare', '--maps', file('A.npy'), '--maps', file('C.npy'), '--stat', 'spearman', '--out', out]);
