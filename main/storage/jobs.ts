@@ -169,11 +169,14 @@ export function commitItems(db: ProjectDb, jobId: string, results: ItemResult[])
 }
 
 /**
- * Jobs left `running` by a process that is no longer alive (crash, kill -9, power loss) become
- * failed/INTERRUPTED, which resume accepts. Returns the ids it changed.
+ * Jobs left `running` by a process that ended while running them (crash, kill -9, power loss)
+ * become failed/INTERRUPTED, which resume accepts. Call it right after opening the project and
+ * before starting any job: the caller then holds the project's exclusive lock (owner.ts), so no
+ * other process can be running a job, whatever its recorded pid (a pid may have been reused).
+ * Returns the ids it changed.
  */
-export function markInterrupted(db: ProjectDb, isAlive: (pid: number) => boolean): string[] {
-  const stale = db.all<Raw>("SELECT id, owner_pid FROM jobs WHERE state = 'running'").filter((r) => r.owner_pid === null || !isAlive(Number(r.owner_pid)) || Number(r.owner_pid) === process.pid);
+export function markInterrupted(db: ProjectDb): string[] {
+  const stale = db.all<Raw>("SELECT id FROM jobs WHERE state = 'running'");
   const error: AppErrorData = { code: 'INTERRUPTED', message: 'The job was interrupted when the process running it ended; its finished items are kept.', hint: 'Resume it to compute the rest.' };
   for (const r of stale) markEnded(db, String(r.id), 'failed', error);
   return stale.map((r) => String(r.id));

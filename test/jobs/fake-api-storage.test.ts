@@ -3,6 +3,7 @@
  * sessions and stored jobs, so UI built against it behaves the same on the real workbench.
  */
 import { describe, expect, it } from 'vitest';
+import type { StoredJobSnapshot } from '../../shared/types/workspace';
 import { createFakeApi } from '../support/fake-api';
 
 const spec = { kind: 'saliency-maps' as const, modelId: 'mnist-cnn', imageSetId: 'mnist-test', indices: [3, 4, 5], method: 'gradient' };
@@ -51,7 +52,7 @@ describe('fake API: project storage', () => {
     fake.finishJob(jobId, 'succeed');
     const done = await api.jobs.get({ jobId });
     expect(done).toMatchObject({ state: 'succeeded', resumable: false });
-    const page = await api.runs.maps({ runId: (done as { runId: string }).runId, offset: 1, limit: 5 });
+    const page = await api.runs.maps({ runId: (done as StoredJobSnapshot).runId as string, offset: 1, limit: 5 });
     expect(page.items.map((i) => [i.position, i.index, i.status])).toEqual([[1, 4, 'done'], [2, 5, 'done']]);
     expect(page.items[0].map?.data).toBeInstanceOf(Float32Array);
     expect((await api.jobs.list({ sessionId: sessions[0].id })).map((j) => j.id)).toEqual([jobId]);

@@ -21,7 +21,7 @@ type Outcome = { cancelled: boolean; state: string; via: 'database' | 'request-f
 function cancelInDatabase(dir: string, jobId: string): Outcome {
   const project = openProject(dir);
   try {
-    markInterrupted(project.db, pidAlive);
+    markInterrupted(project.db);
     const job = getJob(project.db, jobId);
     if (!job) throw new AppError('NOT_FOUND', `There is no job with id ${jobId} in this project.`, { hint: 'List the jobs with `saliency jobs <dir>`.' });
     if (job.state === 'succeeded' || job.state === 'cancelled') return { cancelled: false, state: job.state, via: 'database', message: `Job ${jobId} is already ${job.state}.` };

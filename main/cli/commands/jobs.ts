@@ -18,7 +18,7 @@ import { describeJob } from './job-project';
 function listFromDatabase(dir: string, json: boolean): void {
   const project = openProject(dir);
   try {
-    markInterrupted(project.db, pidAlive);
+    markInterrupted(project.db);
     const jobs = listJobs(project.db).map(toSnapshot);
     if (json) process.stdout.write(JSON.stringify({ ok: true, live: false, jobs: jobs.map((j) => ({ id: j.id, sessionId: j.sessionId, runId: j.runId, kind: j.kind, state: j.state, done: j.progress.done, total: j.progress.total, skipped: j.skipped, resumable: j.resumable, error: j.error ?? null, createdAt: j.createdAt, endedAt: j.endedAt })) }) + '\n');
     else process.stdout.write(jobs.length ? jobs.map(describeJob).join('\n') + '\n' : 'No jobs.\n');

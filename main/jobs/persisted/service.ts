@@ -14,7 +14,6 @@ import type { SaliencyMap } from '../../../shared/types/saliency';
 import type { EngineClient } from '../engine-client';
 import type { Project } from '../../storage/project';
 import { getJob, listJobs, markEnded, markInterrupted, markQueued, type JobRow } from '../../storage/jobs';
-import { pidAlive } from '../../storage/owner';
 import { createMapsJob, type NewMapsJob } from './create';
 import { runnerContext, runPersistedJob } from './runner';
 import { toSnapshot } from './snapshot';
@@ -40,7 +39,7 @@ export class PersistedJobs {
   readonly recovered: string[];
 
   constructor(private readonly deps: PersistedJobsDeps) {
-    this.recovered = markInterrupted(deps.project.db, pidAlive);
+    this.recovered = markInterrupted(deps.project.db);
   }
 
   list(sessionId?: string): StoredJobSnapshot[] {
