@@ -136,14 +136,17 @@ test.describe('projects, sessions and persisted runs (real engine)', () => {
     await ui.sessionForm('import', zip);
     await expect(ui.session(SESSION)).toBeVisible();
     await ui.openSession(SESSION);
-    await ui.showRuns();
+    // The archive carries the session's UI state: the runs view on the second page of maps.
+    await expect(page.getByTestId('runs-panel')).toBeVisible();
+    await expect(page.getByTestId('run-maps-range')).toHaveText('9–16 of 200');
     const imported = ui.runRows.first();
     await expect(ui.runRows).toHaveCount(1);
     await expect(imported).toContainText('gradient');
     await expect(imported).toHaveAttribute('data-done', '200');
-    await imported.getByTestId('run-view').click();
     await ui.waitForMaps(8);
-    await expect(page.getByTestId('run-maps-range')).toHaveText(/of 200$/);
+    await page.getByTestId('run-maps-prev').click();
+    await expect(page.getByTestId('run-maps-range')).toHaveText('1–8 of 200');
+    await ui.waitForMaps(8);
     await expect(ui.models).toHaveCount(1);
     await expect(ui.imageSets).toHaveCount(1);
     await expect(ui.toasts).toHaveCount(0);
