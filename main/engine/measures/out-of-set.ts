@@ -20,18 +20,17 @@
  * (default 0.1 of the cells); `ood` path of an out-of-set image set or null.
  */
 import { AppError } from '../../../shared/errors';
-import { salienceEntropy } from '../compare';
 import { readChoice, rejectUnknownOptions } from '../baselines/options';
 import { fromRawPixels, modelChannels, toRawPixels } from '../data/preprocess';
 import { rowRng } from '../saliency/batching';
 import type { ModelHandle } from '../model/model-handle';
-import { bootstrapMeanDifferenceCi } from '../stats/bootstrap';
 import { summarize } from '../stats/summary';
 import { corrupt, CORRUPTIONS, DEFAULT_LEVELS, type CorruptionId } from './corruptions';
 import { explain, mapOf, type Explained } from './explain';
 import { CLASS_OF, readNumberList, readTopK, RESOLUTIONS, type ClassOf, type Resolution } from './options';
 import { columns, comparePair, type PairStats } from './pair-stats';
 import type { Measure, MeasureContext, MeasureOutput, Row } from './types';
+import { outOfSetComparison, setStats, type SetStats } from './ood-set';
 import { walkInputs, type WalkBatch } from './walk';
 
 export interface OutOfSetParams {
@@ -73,8 +72,6 @@ export type LevelRow = PairStats & {
 /** One image's row: its clean prediction and one entry per level, in ladder order. */
 export type OutOfSetRow = { index: number; path: string; label: number | null; predicted: number; levels: LevelRow[] };
 
-/** One image of the `ood` set: normalised entropy of its native map and its top-1 confidence. */
-export type OodRow = { index: number; path: string; label: number | null; predicted: number; entropy: number; confidence: number };
 
 /** The batch corrupted at level `li`, as a model-space tensor. */
 function corruptedBatch(ctx: MeasureContext, model: ModelHandle, raw: Float32Array, batch: WalkBatch, p: OutOfSetParams, li: number) {
@@ -110,17 +107,12 @@ function levelRows(clean: Explained, noisy: Explained, p: OutOfSetParams, level:
   });
 }
 
-/** Normalised entropy of each clean map and top-1 confidence (for the in-set vs out-of-set comparison). */
-function setStats(e: Explained): Array<{ entropy: number; confidence: number }> {
-  return Array.from({ length: e.n }, (_, row) => ({ entropy: salienceEntropy(mapOf(e.native, row)).normalized, confidence: e.probs[row * e.classes + e.predicted[row]] }));
-}
-
 async function run(ctx: MeasureContext, p: OutOfSetParams): Promise<MeasureOutput> {
   const model = ctx.models[0];
   const channels = modelChannels(model.descriptor.preprocessing);
   if (model.descriptor.inputShape[2] !== channels) throw new AppError('SHAPE_MISMATCH', 'out-of-set: the corruptions work in raw pixel space, which needs grey or RGB image inputs.');
   const rows: OutOfSetRow[] = [];
-  const inSet: Array<{ entropy: number; confidence: number }> = [];
+  const inSet: SetStats[] = [];
   const up = p.resolution === 'upsampled';
   const skipped = await walkInputs({ ...ctx, descriptor: model.descriptor, label: 'out-of-set' }, async (batch) => {
     const clean = await explain(ctx.tf, model, ctx.map, batch.x, { upsampled: up, indices: batch.indices, signal: ctx.signal });
@@ -163,21 +155,6 @@ function levelSummaries(rows: OutOfSetRow[], p: OutOfSetParams, ctx: MeasureCont
       logitDelta: summarize(at.map((r) => r.logitDelta), ctx.bootstrap)
     };
   });
-}
-
-/** In-set vs the user's out-of-set image set: entropy and confidence distributions and their shift. */
-async function outOfSetComparison(ctx: MeasureContext, model: ModelHandle, path: string, inSet: Array<{ entropy: number; confidence: number }>) {
-  const rows: OodRow[] = [];
-  const skipped = await walkInputs({ ...ctx, inputs: { path }, descriptor: model.descriptor, label: 'out-of-set (ood set)' }, async (batch) => {
-    const e = await explain(ctx.tf, model, ctx.map, batch.x, { indices: batch.indices, signal: ctx.signal });
-    setStats(e).forEach((s, row) => rows.push({ index: batch.indices[row], path: batch.paths[row], label: batch.labels[row], predicted: e.predicted[row], ...s }));
-  });
-  const side = (key: 'entropy' | 'confidence') => {
-    const a = inSet.map((s) => s[key]);
-    const b = rows.map((r) => r[key]);
-    return { inSet: summarize(a, ctx.bootstrap), outOfSet: summarize(b, ctx.bootstrap), difference: bootstrapMeanDifferenceCi(a, b, ctx.bootstrap) };
-  };
-  return { rows, skipped, summary: { path, count: rows.length, normalizedEntropy: side('entropy'), confidence: side('confidence') } };
 }
 
 /** The `out-of-set` measure (see the file comment). */
