@@ -98,6 +98,18 @@ describe('measures on the demo model', () => {
     expect(levels[2].ssim.mean).toBeLessThan(1);
   });
 
+  it('out-of-set options: gaussian and blur ladders on upsampled maps, maps of the clean class; level 0 is the identity', async () => {
+    for (const corruption of ['gaussian', 'blur']) {
+      const out = await expectNoLeak(backend.tf, () => computeMeasure(backend.tf, [model], { measure: 'out-of-set', inputs: { path: TEST, indices: PICK.slice(1, 3) }, params: { corruption, levels: [0, 2], resolution: 'upsampled', classOf: 'clean' } }, io()));
+      for (const row of out.perImage) {
+        const [l0, l1] = row.levels as Array<Record<string, number>>;
+        expect(l0.ssim).toBe(1);
+        expect(l1.ssim).toBeLessThan(1);
+      }
+      expect(out.summary.corruption).toBe(corruption);
+    }
+  });
+
   it('out-of-set with an ood set: entropy and confidence per set and the shift out − in', async () => {
     const out = await computeMeasure(backend.tf, [model], { measure: 'out-of-set', inputs, params: { levels: [0], ood: path.join(ROOT, 'demo', 'images', 'ood.csv') }, batchSize: 8 }, io());
     const ood = out.summary.ood as { count: number; confidence: { inSet: { mean: number }; outOfSet: { mean: number }; difference: { estimate: number } } };
