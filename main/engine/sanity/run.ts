@@ -81,6 +81,9 @@ async function runBatch(tf: Tf, model: ModelHandle, bank: WeightBank, steps: San
   const channels = batch.x.shape[3];
   const rows: SanityRow[] = batch.indices.map((index, row) => ({ index, label: batch.labels[row], target: targets[row], steps: [] }));
   for (const step of steps) {
+    // The methods' own awaits are mostly resolved promises; one macrotask turn per step lets the
+    // engine host read a cancel message, so a cancel takes effect within one step, not one batch.
+    await new Promise((resolve) => setImmediate(resolve));
     throwIfCancelled(io.signal, `sanity ${opts.check.id}`);
     bank.apply(new Set(step.randomised));
     try {
