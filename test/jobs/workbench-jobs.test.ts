@@ -107,5 +107,27 @@ describe('persisted jobs in the workbench', () => {
     });
     const session = await call('sessions:open', { sessionId: ids.sessionId });
     expect(session.runs.find((r: { id: string }) => r.id === cancelled.runId)).toMatchObject({ state: 'complete', results: [{ name: 'maps', itemShape: [28, 28], itemCount: COUNT }] });
+    expect(session.jobs.map((j: { id: string }) => j.id)).toEqual([jobId]);
+
+    // The session's other requests through the router: duplicate (maps shared), compare, export/import, ui state, delete.
+    const copy = await call('sessions:duplicate', { sessionId: ids.sessionId, name: 'copy' });
+    const copyRun = (await call('sessions:open', { sessionId: copy.id })).runs[0];
+    const copyPage = await call<StoredMapPage>('runs:maps', { runId: copyRun.id, offset: 0, limit: COUNT, maxSide: 128 });
+    expect(copyPage.items.map((i) => Array.from(i.map!.data))).toEqual(full.items.map((i) => Array.from(i.map!.data)));
+    const compared = await call('sessions:compare', { a: ids.sessionId, b: copy.id });
+    expect(compared.pairs).toHaveLength(1);
+    expect(compared.pairs[0]).toMatchObject({ items: COUNT, mean: { spearman: 1, pearson: 1 } });
+    const zip = `${dir}-export.zip`;
+    expect((await call('sessions:export', { sessionId: copy.id, file: zip })).bytes).toBeGreaterThan(COUNT * 784 * 4 * 0.1);
+    await call('sessions:rename', { sessionId: copy.id, name: 'copy renamed' });
+    const imported = await call('sessions:import', { file: zip });
+    expect(imported.name).not.toBe('copy renamed');
+    fs.rmSync(zip, { force: true });
+    await call('sessions:saveUiState', { sessionId: copy.id, uiState: { selected: [1, 2] } });
+    expect((await call('sessions:open', { sessionId: copy.id })).uiState).toEqual({ selected: [1, 2] });
+    expect(await call('sessions:delete', { sessionId: ids.sessionId })).toEqual({ deleted: true });
+    expect(await call('jobs:list', {})).toEqual([]);
+    // The copy still reads its maps: chunk files shared with the deleted session were kept.
+    expect((await call<StoredMapPage>('runs:maps', { runId: copyRun.id, offset: 0, limit: 2 })).items).toHaveLength(2);
   }, 150_000);
 });
