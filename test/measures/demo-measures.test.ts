@@ -18,7 +18,7 @@ import { getImageSet } from '../../main/engine/inputs';
 import { comparePair } from '../../main/engine/measures/pair-stats';
 import { hflip } from '../../main/engine/transforms';
 import { useBackend } from '../support/each-backend';
-import { expectNoLeak } from '../support/tensor-asserts';
+import { expectClose, expectNoLeak } from '../support/tensor-asserts';
 import { appErrorOf } from '../engine/helpers/errors';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -91,6 +91,10 @@ describe('measures on the demo model', () => {
       expect(l1.level).toBe(1);
     }
     expect(JSON.stringify(b.perImage)).toBe(JSON.stringify(a.perImage));
+    // The noise of an image depends on (seed, item index, level) only, not on the batch it arrives in.
+    const single = await computeMeasure(backend.tf, [model], { ...req, batchSize: 1 }, io());
+    const ssims = (rows: typeof a.perImage) => rows.flatMap((r) => (r.levels as Array<{ ssim: number }>).map((l) => l.ssim));
+    expectClose(ssims(single.perImage), ssims(a.perImage), { rtol: 0, atol: 1e-6 });
     expect(JSON.stringify(c.perImage)).not.toBe(JSON.stringify(a.perImage));
     const levels = a.summary.levels as Array<{ level: number; ssim: { mean: number } }>;
     expect(levels.map((l) => l.level)).toEqual([0, 0.1, 1]);
@@ -161,6 +165,15 @@ describe('measures on the demo model', () => {
       expect(others.map((p) => [p.a, p.b])).toEqual([[0, 2], [1, 2]]);
       expect(others[0].ssim).toBe(others[1].ssim);
     }
+    // Direct: the two runs' native maps of the picked digits, compared here.
+    const [a, b] = [await directMaps(model), await directMaps(s2)];
+    out.perImage.forEach((row, i) => {
+      const expected = comparePair(a.maps.subarray(i * 49, (i + 1) * 49), b.maps.subarray(i * 49, (i + 1) * 49), 7, 7, 0.1);
+      const pair = (row.pairs as Array<Record<string, number | boolean>>)[1];
+      expect(pair.ssim as number).toBeCloseTo(expected.ssim, 6);
+      expect(pair.topkIou as number).toBeCloseTo(expected.topkIou, 6);
+      expect(pair.samePrediction).toBe(a.predicted[i] === b.predicted[i]);
+    });
   });
 
   it('degradation: both modes per image, counts of constant maps, object − background per image', async () => {
