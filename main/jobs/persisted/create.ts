@@ -11,7 +11,7 @@ import { AppError } from '../../../shared/errors';
 import type { EngineClient } from '../engine-client';
 import { insertJob, type JobRow } from '../../storage/jobs';
 import type { Project } from '../../storage/project';
-import { addRun } from '../../storage/sessions';
+import { addRun, attachSources } from '../../storage/sessions';
 import { batchOf, type StoredSpec } from './spec';
 
 /** A model or image set of the project, resolved for use (the project layer checked it is unchanged). */
@@ -61,6 +61,8 @@ export async function createMapsJob(project: Project, engine: Pick<EngineClient,
   const jobId = randomUUID();
   let job: JobRow | undefined;
   project.db.transaction(() => {
+    // The session lists the model and image set its runs use.
+    attachSources(project, input.sessionId, [input.model.id], [input.imageSet.id]);
     const runId = addRun(project, { sessionId: input.sessionId, kind: JOB_KIND, method: plan.method, modelId: input.model.id, imageSetId: input.imageSet.id, params: plan.params });
     job = insertJob(project.db, { id: jobId, sessionId: input.sessionId, runId, kind: JOB_KIND, spec, items: list.map((index, position) => ({ index, batch: batchOf(position, batchSize) })) });
   });
