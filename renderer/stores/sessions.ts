@@ -89,11 +89,14 @@ export const useSessionsStore = defineStore('sessions', () => {
     runs.setJobs(detail.jobs);
     const state = parseUiState(detail.uiState);
     if (state) {
+      // Busy until restored, so the session list is not clicked half-way through.
       restoring.value = true;
+      busy.value = 'open';
       try {
         await applyUiState(state);
       } finally {
         restoring.value = false;
+        busy.value = null;
       }
     }
     return true;

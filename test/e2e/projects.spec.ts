@@ -124,7 +124,7 @@ test.describe('projects, sessions and persisted runs (real engine)', () => {
     await expect(page.getByTestId('compare-shared')).toContainText('1 model, 1 image set');
     await ui.screenshot('projects-07-compared');
 
-    // 7. Export the session to a zip.
+    // 7. Export the session to a zip, with the model and image files (the default), so it opens offline elsewhere.
     await ui.sessionForm('export', zip);
     await expect(page.getByTestId('session-export-result')).toContainText(zip);
     expect(fs.statSync(zip).size).toBeGreaterThan(0);
@@ -149,6 +149,11 @@ test.describe('projects, sessions and persisted runs (real engine)', () => {
     await ui.waitForMaps(8);
     await expect(ui.models).toHaveCount(1);
     await expect(ui.imageSets).toHaveCount(1);
+    // The sources came in the archive: they are copies inside the second project, not the demo files.
+    await page.getByTestId('project-summary').locator('summary').click();
+    await expect(ui.sourceRows.first()).toContainText(second);
+    await expect(ui.sourceRows.nth(1)).toContainText(second);
+    await expect(ui.sourceWarnings).toHaveCount(0);
     await expect(ui.toasts).toHaveCount(0);
     await ui.screenshot('projects-09-imported-session');
   });

@@ -161,6 +161,11 @@ describe('projects, sessions and runs UI', () => {
     await wrapper.get('[data-testid="session-export-form"]').trigger('submit');
     await flushPromises();
     expect(wrapper.get('[data-testid="session-export-result"]').text()).toBe('Saved 4.0 KiB to /tmp/out/s1.zip');
+    await wrapper.get('[data-testid="session-export-sources"]').setValue(false);
+    await wrapper.get('[data-testid="session-export-form"]').trigger('submit');
+    await flushPromises();
+    const exports = mounted.fake.calls.filter((c) => c.channel === 'sessions:export').map((c) => c.params.includeSources);
+    expect(exports).toEqual([true, false]);
   });
 
   it('runs a method over the set: progress, cancel, resume, done, then pages through the stored maps', async () => {
