@@ -21,6 +21,7 @@ import type { CostEstimate } from '../../shared/types/saliency';
 import type { LoadedBatch } from './data/image-set';
 import type { ModelHandle } from './model/model-handle';
 import type { SaliencyMethod } from './saliency';
+import { withLeanGradients } from './saliency/lean-gradients';
 
 const MB = 1024 * 1024;
 /** Share of available memory a run may use by default (the rest: the app, the OS, other work). */
@@ -118,7 +119,8 @@ export async function probePasses(tfl: typeof tf, model: ModelHandle, x: tf.Tens
   const cached = probes.get(key);
   if (cached) return cached;
   const forward = () => tfl.tidy(() => model.logits(x));
-  const backward = () => tfl.tidy(() => tfl.grad((input: tf.Tensor) => targetSum(tfl, model, input as tf.Tensor4D, targets))(x));
+  // The same batch-norm input gradient the methods use (saliency/lean-gradients.ts), so the probe times their backward pass.
+  const backward = () => withLeanGradients(tfl, () => tfl.tidy(() => tfl.grad((input: tf.Tensor) => targetSum(tfl, model, input as tf.Tensor4D, targets))(x)));
   const before = tfl.memory().numBytes;
   // The profiled run doubles as the warm-up (first calls allocate kernels and primitives).
   const profile = await tfl.profile(async () => {
