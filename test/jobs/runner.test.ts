@@ -101,6 +101,22 @@ describe('persisted maps job', () => {
     p.project.close();
   }, 60_000);
 
+  it('runs one job at a time: a second job waits queued until the first ends; a queued job cancels without running', async () => {
+    const p = await project();
+    const seen: string[] = [];
+    const jobs = new PersistedJobs({ project: p.project, engine, events: { state: (j) => seen.push(`${j.id.slice(0, 4)}:${j.state}`) } });
+    const [a, b, c] = [await newJob(jobs, p), await newJob(jobs, p), await newJob(jobs, p)];
+    const runs = [jobs.start(a.id), jobs.start(b.id), jobs.start(c.id)];
+    expect(jobs.cancel(c.id)).toBe(true);
+    const [ra, rb, rc] = await Promise.all(runs);
+    expect([ra.state, rb.state, rc.state]).toEqual(['succeeded', 'succeeded', 'cancelled']);
+    expect(rc.done).toBe(0);
+    const tag = (id: string, state: string) => seen.indexOf(`${id.slice(0, 4)}:${state}`);
+    expect(tag(b.id, 'running')).toBeGreaterThan(tag(a.id, 'succeeded'));
+    expect(tag(c.id, 'running')).toBe(-1);
+    p.project.close();
+  }, 60_000);
+
   it('disk full while writing a chunk: committed batches intact, DISK_FULL, resumable to identical maps', async () => {
     let chunkWrites = 0;
     // The 4th chunk file runs out of space half-way through its data (ENOSPC from write(2)).
