@@ -1,10 +1,11 @@
 /**
- * Percentile-bootstrap confidence interval of a mean (Efron): resample the n defined values with
- * replacement `resamples` times (seeded PRNG, shared/random.ts), take the mean of each resample,
- * and report the (1 − level)/2 and (1 + level)/2 quantiles of those means (linear interpolation).
- * NaN values are left out (they mark undefined per-image values). All sums in float64.
+ * The metrics' view of the shared percentile bootstrap (main/engine/stats/bootstrap.ts): per-image
+ * metric values may be NaN (undefined, e.g. a constant map), so they are left out first and the
+ * interval reports how many values it is over. The resampling itself is the shared one.
  */
-import { createRng } from '../../../shared/random';
+import { BOOTSTRAP_DEFAULTS, bootstrapMeanCi, quantileSorted } from '../stats/bootstrap';
+
+export { quantileSorted };
 
 export interface MeanCI {
   mean: number;
@@ -17,30 +18,11 @@ export interface MeanCI {
 }
 
 /** Default resamples: enough for stable 95 % percentile bounds at the sizes used here. */
-export const DEFAULT_RESAMPLES = 1000;
+export const DEFAULT_RESAMPLES = BOOTSTRAP_DEFAULTS.resamples;
 
-/** Quantile q of sorted values, linear interpolation between order statistics (numpy's default). */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const pos = q * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
-}
-
+/** Mean of the defined (non-NaN) values with its seeded percentile-bootstrap interval. */
 export function bootstrapMean(values: ArrayLike<number>, options: { resamples?: number; level?: number; seed?: number } = {}): MeanCI {
-  const { resamples = DEFAULT_RESAMPLES, level = 0.95, seed = 0 } = options;
-  const data = Float64Array.from(Array.from(values).filter((v) => !Number.isNaN(v)));
-  const n = data.length;
-  if (n === 0) return { mean: Number.NaN, lo: Number.NaN, hi: Number.NaN, n, level };
-  const mean = data.reduce((a, b) => a + b, 0) / n;
-  if (n === 1) return { mean, lo: mean, hi: mean, n, level };
-  const rng = createRng(seed);
-  const means = new Float64Array(resamples);
-  for (let b = 0; b < resamples; b++) {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += data[Math.floor(rng.uniform() * n)];
-    means[b] = sum / n;
-  }
-  means.sort();
-  return { mean, lo: quantileSorted(means, (1 - level) / 2), hi: quantileSorted(means, (1 + level) / 2), n, level };
+  const defined = Float64Array.from(Array.from(values).filter((v) => !Number.isNaN(v)));
+  const ci = bootstrapMeanCi(defined, options);
+  return { mean: ci.estimate, lo: ci.lo, hi: ci.hi, n: defined.length, level: ci.level };
 }
