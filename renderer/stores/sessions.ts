@@ -13,6 +13,7 @@ import { getApi } from '../api';
 import { useProjectStore } from './project';
 import { useRunsStore } from './runs';
 import { applyUiState, captureUiState, parseUiState } from './session-ui';
+import { useWorkspaceStore } from './workspace';
 
 export type SessionAction = 'list' | 'create' | 'open' | 'rename' | 'duplicate' | 'delete' | 'compare' | 'export' | 'import';
 
@@ -163,6 +164,7 @@ export const useSessionsStore = defineStore('sessions', () => {
     if (!imported) return null;
     // An archive may bring models and image sets the project did not have.
     await useProjectStore().refresh().catch(() => undefined);
+    void useWorkspaceStore().checkSources();
     await refresh();
     return imported;
   }

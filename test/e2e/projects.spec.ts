@@ -152,6 +152,7 @@ test.describe('projects, sessions and persisted runs (real engine)', () => {
     // The sources came in the archive: they are copies inside the second project, not the demo files.
     await page.getByTestId('project-summary').locator('summary').click();
     await expect(ui.sourceRows.first()).toContainText(second);
+    await expect(ui.sourceRows.first()).toHaveAttribute('data-state', 'ok');
     await expect(ui.sourceRows.nth(1)).toContainText(second);
     await expect(ui.sourceWarnings).toHaveCount(0);
     await expect(ui.toasts).toHaveCount(0);
