@@ -1,7 +1,8 @@
 /**
- * `saliency run` killed with SIGKILL in the middle of a 200-image job, then `saliency jobs` and
- * `saliency resume`: the job is reported interrupted with its committed batches, and resume
- * finishes it with stored maps bit-identical to the in-memory `saliency` request's maps.
+ * A 200-image `saliency run` stopped with Ctrl-C (SIGINT: cancelled, exit 130), its `saliency resume`
+ * killed with SIGKILL (reported interrupted by `saliency jobs`, committed batches kept), and a
+ * second `saliency resume` that finishes the job with stored maps bit-identical to the in-memory
+ * `saliency` request's maps.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -37,39 +38,49 @@ function liveDone(jobId: string): number {
   }
 }
 
-/** Spawns `saliency run … --json` and SIGKILLs it once `killAt` items are committed. */
-function runAndKill(killAt: number): Promise<{ jobId: string; signal: NodeJS.Signals | null }> {
+/** Spawns `saliency <args>` and sends `signal` once `at` items are committed; the job id comes from `jobId` or the first stdout line. */
+function runAndSignal(args: string[], signal: NodeJS.Signals, at: number, knownJobId = ''): Promise<{ jobId: string; code: number | null; signal: NodeJS.Signals | null; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const args = ['run', dir, '--session', 'one', '--model', 'digits-cnn', '--images', 'test', '--method', 'gradient', '--batch', '5', '--json'];
     const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'saliency.mjs'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let jobId = '';
+    let jobId = knownJobId;
     let out = '';
+    let sent = false;
     child.stdout.on('data', (chunk) => {
       out += chunk;
       if (!jobId && out.includes('\n')) jobId = JSON.parse(out.split('\n')[0]).jobId;
     });
     const timer = setInterval(() => {
-      if (jobId && liveDone(jobId) >= killAt) child.kill('SIGKILL');
+      if (!sent && jobId && liveDone(jobId) >= at) {
+        sent = true;
+        child.kill(signal);
+      }
     }, 5);
     child.on('error', reject);
-    child.on('close', (_code, signal) => {
+    child.on('close', (code, sig) => {
       clearInterval(timer);
-      resolve({ jobId, signal });
+      resolve({ jobId, code, signal: sig, stdout: out });
     });
   });
 }
 
-describe('saliency run killed with SIGKILL', () => {
-  it('leaves the job interrupted with its committed batches; saliency resume completes it identically', async () => {
-    const { jobId, signal } = await runAndKill(40);
-    expect(signal).toBe('SIGKILL');
+describe('saliency run stopped by Ctrl-C, its resume killed with SIGKILL', () => {
+  it('cancels on SIGINT, reports the killed resume interrupted with its batches kept, and a second resume completes identically', async () => {
+    const run = await runAndSignal(['run', dir, '--session', 'one', '--model', 'digits-cnn', '--images', 'test', '--method', 'gradient', '--batch', '5', '--json'], 'SIGINT', 20);
+    const jobId = run.jobId;
     expect(jobId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(run.code).toBe(130);
+    const cancelled = JSON.parse(run.stdout.trim().split('\n').pop() as string).job;
+    expect(cancelled).toMatchObject({ id: jobId, state: 'cancelled', resumable: true });
+    expect(cancelled.progress.done).toBeGreaterThanOrEqual(20);
+
+    const killed = await runAndSignal(['resume', dir, '--job', jobId, '--json'], 'SIGKILL', 60, jobId);
+    expect(killed.signal).toBe('SIGKILL');
 
     const listed = await runCli(['jobs', dir, '--json']);
     expect(listed.code).toBe(0);
     const job = jsonOf(listed).jobs.find((j: { id: string }) => j.id === jobId);
     expect(job).toMatchObject({ state: 'failed', total: N, resumable: true, error: { code: 'INTERRUPTED' } });
-    expect(job.done).toBeGreaterThanOrEqual(40);
+    expect(job.done).toBeGreaterThanOrEqual(60);
     expect(job.done).toBeLessThan(N);
     expect(job.done % 5).toBe(0);
 
