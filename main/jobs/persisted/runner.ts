@@ -61,7 +61,9 @@ function chunkData(result: MapsBatchResult, batchItems: JobItemRow[], size: numb
   const data = new Float32Array(batchItems.length * size).fill(Number.NaN);
   let row = 0;
   result.items.forEach((item, k) => {
-    if (item.status === 'ok') data.set(result.maps.subarray(row++ * size, row * size), k * size);
+    if (item.status !== 'ok') return;
+    data.set(result.maps.subarray(row * size, (row + 1) * size), k * size);
+    row++;
   });
   return data;
 }
@@ -93,7 +95,8 @@ async function runBatch(s: Loop, batchItems: JobItemRow[]): Promise<void> {
     { modelPath: spec.modelPath, inputs: { path: spec.setPath, labelsPath: spec.labelsPath }, indices: batchItems.map((i) => i.index), firstPosition: batchItems[0].position, method: spec.method, params: spec.params, target: spec.target, score: spec.score, seed: spec.seed, maxElementsPerPass: spec.maxElementsPerPass },
     { signal: batchSignal.signal, onProgress }
   ).finally(() => s.signal.removeEventListener('abort', forward));
-  if (s.signal.aborted) throw new AppError('CANCELLED', `Job ${job.id} was cancelled.`);
+  // A batch that completed although a cancel arrived meanwhile is still committed (finished work is
+  // kept); the loop stops before the next one.
   const size = result.height * result.width;
   const results = itemResults(result, batchItems);
   // The file first (outside the transaction: it may fail with DISK_FULL and nothing is recorded)…
