@@ -20,6 +20,7 @@ import type { BackendInfo } from '../../shared/types/model';
 import type { MapsManifest, RunTiming, TargetSpec } from '../../shared/types/saliency';
 import { formatTimeLeft, measureRun, passesOf, resolveBudget, secondsLeft, type BudgetPlan } from './budget';
 import type { ImageSet, LoadedBatch } from './data/image-set';
+import { checkUnitInterval, openNpyRows, type NpyRows } from './export/npy-rows';
 import { checkOutputsWritable, checkRunId, deriveOutputs, newRunId, outputFolders, removeRunTempsSync, type OutputPaths } from './export/paths';
 import { displayMap } from './export/overlay';
 import { checkPngRequest } from './export/png-style';
@@ -54,7 +55,9 @@ interface Prepared {
   set: ImageSet;
   wanted: number[];
   target: TargetSpec;
-  supplied: Partial<Record<'noise' | 'masks', Supplied>>;
+  supplied: Partial<Record<'noise', Supplied>>;
+  /** Supplied RISE masks, read from their file chunk by chunk (never whole); closed when the run or plan ends. */
+  maskRows?: NpyRows & { mean: number };
   paths: OutputPaths;
   budget: { bytes: number; source: 'requested' | 'default' };
   seed: number;
@@ -72,22 +75,34 @@ async function readArray(file: string, role: string): Promise<Supplied> {
   return { data: array.data instanceof Float32Array ? array.data : Float32Array.from(array.data), shape: array.shape };
 }
 
-async function readSupplied(req: MapsRequest, inputShape: [number, number, number], method: SaliencyMethod, warnings: string[]): Promise<Prepared['supplied']> {
+/**
+ * Opens `--masks` for reading chunk by chunk (4,000 masks of 224² are 803 MB): shape checked against
+ * the model, every value checked to lie in [0, 1] in one streamed pass that also gives their mean.
+ * @throws AppError SHAPE_MISMATCH, NPY_INVALID
+ */
+function openMasks(file: string, h: number, w: number): NpyRows & { mean: number } {
+  const rows = openNpyRows(file, 'masks');
+  try {
+    const s = rows.shape;
+    if (s.length !== 3 || s[1] !== h || s[2] !== w) throw new AppError('SHAPE_MISMATCH', `--masks must have shape [n, ${h}, ${w}], got [${s.join(', ')}].`);
+    return Object.assign(rows, { mean: checkUnitInterval(rows, 'masks') });
+  } catch (err) {
+    rows.close();
+    throw err;
+  }
+}
+
+async function readSupplied(req: MapsRequest, inputShape: [number, number, number], method: SaliencyMethod, warnings: string[]): Promise<Pick<Prepared, 'supplied' | 'maskRows'>> {
   const [h, w, c] = inputShape;
-  const out: Prepared['supplied'] = {};
+  const supplied: Prepared['supplied'] = {};
   if (req.noisePath) {
-    out.noise = await readArray(req.noisePath, 'noise');
-    const s = out.noise.shape;
+    supplied.noise = await readArray(req.noisePath, 'noise');
+    const s = supplied.noise.shape;
     if (s.length !== 4 || s[1] !== h || s[2] !== w || s[3] !== c) throw new AppError('SHAPE_MISMATCH', `--noise must have shape [n, ${h}, ${w}, ${c}], got [${s.join(', ')}].`);
   }
-  if (req.masksPath) {
-    out.masks = await readArray(req.masksPath, 'masks');
-    const s = out.masks.shape;
-    if (s.length !== 3 || s[1] !== h || s[2] !== w) throw new AppError('SHAPE_MISMATCH', `--masks must have shape [n, ${h}, ${w}], got [${s.join(', ')}].`);
-    if (out.masks.data.some((v) => !(v >= 0 && v <= 1))) throw new AppError('NPY_INVALID', '--masks values must lie in [0, 1].');
-  }
-  if ((out.noise || out.masks) && !method.stochastic) warnings.push(`${method.id} draws no random numbers, so the supplied noise/masks are not used.`);
-  return out;
+  const maskRows = req.masksPath ? openMasks(req.masksPath, h, w) : undefined;
+  if ((supplied.noise || maskRows) && !method.stochastic) warnings.push(`${method.id} draws no random numbers, so the supplied noise/masks are not used.`);
+  return { supplied, maskRows };
 }
 
 function selectedIndices(set: ImageSet, indices: number[] | undefined): number[] {
@@ -117,11 +132,16 @@ async function prepare(info: BackendInfo, model: ModelHandle, req: MapsRequest, 
   const target = req.targetsPath ? await readTargetsFile(req.targetsPath, wanted.length) : req.target;
   checkTarget(target, wanted.map((i) => set.items[i]), model.descriptor);
   const warnings: string[] = [];
-  const supplied = await readSupplied(req, model.descriptor.inputShape, method, warnings);
-  const paths = deriveOutputs(req.out);
-  await checkOutputsWritable(paths);
-  if (req.png) checkPngRequest(req.png);
-  return { method, params, set, wanted, target, supplied, paths, budget: resolveBudget(req.memoryBudgetMB), seed, warnings };
+  const { supplied, maskRows } = await readSupplied(req, model.descriptor.inputShape, method, warnings);
+  try {
+    const paths = deriveOutputs(req.out);
+    await checkOutputsWritable(paths);
+    if (req.png) checkPngRequest(req.png);
+    return { method, params, set, wanted, target, supplied, maskRows, paths, budget: resolveBudget(req.memoryBudgetMB), seed, warnings };
+  } catch (err) {
+    maskRows?.close();
+    throw err;
+  }
 }
 
 /** Probes the first rows: memory plan and cost estimate (./budget). */
@@ -134,7 +154,7 @@ async function measure(tfl: typeof tf, model: ModelHandle, p: Prepared, req: Map
 /** Validates a run and estimates its cost; writes nothing. */
 export async function planMaps(tfl: typeof tf, info: BackendInfo, model: ModelHandle, req: MapsRequest, deps: MapsDeps = DEFAULT_DEPS): Promise<MapsPlan> {
   const p = await prepare(info, model, req, deps);
-  const { plan, estimate } = await measure(tfl, model, p, req);
+  const { plan, estimate } = await measure(tfl, model, p, req).finally(() => p.maskRows?.close());
   const memoryBudgetMB = Math.round(p.budget.bytes / 2 ** 20);
   return { method: p.method.id, params: p.params, count: p.wanted.length, batchSize: plan.batchSize, maxElementsPerPass: plan.maxElementsPerPass, memoryBudgetMB, memorySource: p.budget.source, estimate, outputs: p.paths, warnings: [...p.warnings, ...plan.warnings] };
 }
@@ -176,7 +196,7 @@ async function explain(s: Loop, positions: number[], loaded: LoadedBatch): Promi
     const t = performance.now();
     const onStep = (done: number, total: number) => report(s, positions[0] + (rows * done) / Math.max(1, total), `${p.method.id}: inputs ${positions[0] + 1}–${positions[0] + rows}, step ${done} of ${total}`);
     const { result, scores, targetMs } = await explainWithTargets(tfl, model, p.method, x, p.target, pick, s.req.score, (targets, inPassTargets) =>
-      p.method.run({ tf: tfl, model, x, targets, inPassTargets, params: p.params, signal: s.io.signal, indices: loaded.indices, seed: p.seed, score: s.req.score, supplied: p.supplied, maxElementsPerPass: s.plan.maxElementsPerPass, bytesPerPassElement: s.plan.bytesPerInputElement, onStep, datasetMean: p.datasetMean })
+      p.method.run({ tf: tfl, model, x, targets, inPassTargets, params: p.params, signal: s.io.signal, indices: loaded.indices, seed: p.seed, score: s.req.score, supplied: p.supplied, suppliedMaskRows: p.maskRows, maxElementsPerPass: s.plan.maxElementsPerPass, bytesPerPassElement: s.plan.bytesPerInputElement, onStep, datasetMean: p.datasetMean })
     );
     s.totals.targetMs += targetMs;
     s.totals.methodMs += performance.now() - t - targetMs;
@@ -274,6 +294,15 @@ export async function runMaps(tfl: typeof tf, info: BackendInfo, model: ModelHan
   const runId = req.runId ?? newRunId();
   checkRunId(runId);
   const p = await prepare(info, model, req, deps);
+  try {
+    return await runPrepared(tfl, info, model, req, io, p, { started, createdAt, runId });
+  } finally {
+    p.maskRows?.close();
+  }
+}
+
+async function runPrepared(tfl: typeof tf, info: BackendInfo, model: ModelHandle, req: MapsRequest, io: HandlerIO, p: Prepared, run: { started: number; createdAt: Date; runId: string }): Promise<MapsResult> {
+  const { started, createdAt, runId } = run;
   p.datasetMean = await datasetMeanFor(p.params, p.set, model.descriptor.preprocessing, model.descriptor.inputShape, io.signal);
   const { plan, estimate } = await measure(tfl, model, p, req);
   const probeSeconds = (performance.now() - started) / 1000;
@@ -287,7 +316,7 @@ export async function runMaps(tfl: typeof tf, info: BackendInfo, model: ModelHan
     await runLoop(s);
     throwIfCancelled(io.signal);
     let manifest: MapsManifest | null = null;
-    const supplied = { noise: req.noisePath && p.supplied.noise ? await suppliedRecord(req.noisePath, p.supplied.noise.shape) : null, masks: req.masksPath && p.supplied.masks ? await suppliedRecord(req.masksPath, p.supplied.masks.shape) : null };
+    const supplied = { noise: req.noisePath && p.supplied.noise ? await suppliedRecord(req.noisePath, p.supplied.noise.shape) : null, masks: req.masksPath && p.maskRows ? await suppliedRecord(req.masksPath, p.maskRows.shape) : null };
     const written = await outputs.commit((files) => {
       const warnings = [...p.warnings, ...plan.warnings, ...outputs.warnings];
       const memory = { budgetMB: Math.round(p.budget.bytes / 2 ** 20), source: p.budget.source, maxElementsPerPass: plan.maxElementsPerPass, bytesPerInputElement: Math.round(plan.bytesPerInputElement) };

@@ -35,6 +35,12 @@ export interface SaliencyContext {
    */
   supplied?: Partial<Record<'noise' | 'masks', { data: Float32Array; shape: number[] }>>;
   /**
+   * Supplied RISE masks read piece by piece from a file instead of `supplied.masks`, so masks larger
+   * than the memory budget can be reused: `read(first, count)` gives rows of an [n, H, W] array whose
+   * values were checked to lie in [0, 1], `mean` their mean.
+   */
+  suppliedMaskRows?: SuppliedRows;
+  /**
    * Most float32 elements one forward/backward pass may hold in its input (rows × H × W × C);
    * methods that expand each input into many (steps, samples, masks, windows) chunk by it.
    */
@@ -84,6 +90,13 @@ export interface SaliencyBatchResult {
   streamedArtifacts?: Record<string, StreamedArtifact>;
   /** When `ctx.inPassTargets` was honoured: the targets used and x's logits `[N, K]` from the method's own pass. */
   resolved?: { targets: Int32Array; logits: Float32Array };
+}
+
+/** Rows of a supplied array read on demand (see `SaliencyContext.suppliedMaskRows`). */
+export interface SuppliedRows {
+  shape: number[];
+  mean: number;
+  read(first: number, count: number): Float32Array;
 }
 
 /** An artifact written slice by slice (see `SaliencyBatchResult.streamedArtifacts`). */

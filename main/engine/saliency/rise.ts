@@ -11,7 +11,8 @@
  * repeating the edge cell, as skimage `resize(order=1, mode='reflect')` in the reference code; then
  * the H×W window at offset (δy, δx), integers uniform in [0, C_h) × [0, C_w).
  * Draws: the stream rowRng(seed, 0, 'rise-masks'), shared by every image of the run; per mask the
- * s² cells row-major (uniform < p), then δy, then δx. `ctx.supplied.masks` [N, H, W] replaces them.
+ * s² cells row-major (uniform < p), then δy, then δx. `ctx.supplied.masks` [N, H, W] replaces them,
+ * or `ctx.suppliedMaskRows` (the same read from a file chunk by chunk, as the maps run does).
  * Normalisation 1/(N·p) uses the parameter p, also with supplied masks.
  *
  * Parameters: `n` masks (default 4000), `grid` s (7), `p` (0.5) — Xplique's defaults, which follow
@@ -34,7 +35,7 @@ import { getBaseline, readBaselineParam } from '../baselines';
 import { readNumber } from '../baselines/options';
 import { forEachChunk, planChunks, rowRng } from './batching';
 import { interpolationMatrix } from './upsample';
-import { checkContext, rejectUnknownParams, targetScores, throwIfCancelled, type SaliencyBatchResult, type SaliencyContext, type SaliencyMethod, type StreamedArtifact } from './method';
+import { checkContext, rejectUnknownParams, targetScores, throwIfCancelled, type SaliencyBatchResult, type SaliencyContext, type SaliencyMethod, type StreamedArtifact, type SuppliedRows } from './method';
 
 interface Params { n: number; grid: number; p: number; baseline: string; returnMasks: boolean }
 
@@ -84,6 +85,14 @@ function suppliedSource(data: Float32Array, shape: number[], n: number, height: 
   return { get: (first, count) => data.subarray(first * size, (first + count) * size), mean: () => mean };
 }
 
+/** Supplied masks read from a file as the chunks advance (never whole). @throws AppError PARAM_INVALID on the shape */
+function rowsSource(rows: SuppliedRows, n: number, height: number, width: number): MaskSource {
+  if (rows.shape.join() !== [n, height, width].join()) {
+    throw new AppError('PARAM_INVALID', `rise: supplied \`masks\` must have shape [${n}, ${height}, ${width}] (n = ${n}), got [${rows.shape.join(', ')}].`);
+  }
+  return { get: (first, count) => rows.read(first, count), mean: () => rows.mean };
+}
+
 /**
  * Masks drawn in order from the run seed, only the current chunk's held (memory bounded by the
  * pass budget whatever n is); chunks are mask-major, so only the last mask can be asked again.
@@ -119,12 +128,12 @@ const MASKS_PER_SLICE = 64;
  * The run's masks as a streamed artifact [n, H, W]: regenerated slice by slice from the same seeded
  * stream the run drew them from (so identical to what was used), or sliced from the supplied ones.
  */
-function masksArtifact(seed: number, p: Params, h: number, w: number, given?: { data: Float32Array }): StreamedArtifact {
+function masksArtifact(seed: number, p: Params, h: number, w: number, given?: { data: Float32Array }, rows?: SuppliedRows): StreamedArtifact {
   const chunks = function* (): Generator<Float32Array> {
-    const source = given ? suppliedSource(given.data, [p.n, h, w], p.n, h, w) : drawnSource(seed, p, maskGeometry(p.grid, h, w));
+    const source = rows ? rowsSource(rows, p.n, h, w) : given ? suppliedSource(given.data, [p.n, h, w], p.n, h, w) : drawnSource(seed, p, maskGeometry(p.grid, h, w));
     for (let first = 0; first < p.n; first += MASKS_PER_SLICE) yield source.get(first, Math.min(MASKS_PER_SLICE, p.n - first));
   };
-  const key = given ? `rise-masks:supplied:${p.n}×${h}×${w}` : `rise-masks:seed=${seed}:n=${p.n}:grid=${p.grid}:p=${p.p}:${h}×${w}`;
+  const key = given || rows ? `rise-masks:supplied:${p.n}×${h}×${w}` : `rise-masks:seed=${seed}:n=${p.n}:grid=${p.grid}:p=${p.p}:${h}×${w}`;
   return { shape: [p.n, h, w], key, chunks };
 }
 
@@ -174,7 +183,8 @@ async function run(ctx: SaliencyContext): Promise<SaliencyBatchResult> {
   const [rows, h, w] = x.shape;
   const seed = ctx.seed ?? 0;
   const given = ctx.supplied?.masks;
-  const masks = given ? suppliedSource(given.data, given.shape, p.n, h, w) : drawnSource(seed, p, maskGeometry(p.grid, h, w));
+  const fromFile = ctx.suppliedMaskRows;
+  const masks = fromFile ? rowsSource(fromFile, p.n, h, w) : given ? suppliedSource(given.data, given.shape, p.n, h, w) : drawnSource(seed, p, maskGeometry(p.grid, h, w));
   throwIfCancelled(ctx.signal, rise.id);
   const ref = await getBaseline(p.baseline).materialize({ tf, x, descriptor: ctx.model.descriptor, indices: ctx.indices, seed: ctx.seed, datasetMean: ctx.datasetMean });
   try {
@@ -183,7 +193,7 @@ async function run(ctx: SaliencyContext): Promise<SaliencyBatchResult> {
     const maskMean = masks.mean();
     const diagnostics = Array.from({ length: rows }, (_, r) => ({ score: ends[r], baselineScore: ends[rows + r], maskMean }));
     const maps = Float32Array.from(acc, (v) => v / (p.n * p.p));
-    const streamedArtifacts = p.returnMasks ? { masks: masksArtifact(seed, p, h, w, given) } : undefined;
+    const streamedArtifacts = p.returnMasks ? { masks: masksArtifact(seed, p, h, w, given, fromFile) } : undefined;
     return { maps, raw: null, height: h, width: w, diagnostics, streamedArtifacts };
   } finally {
     ref.dispose();

@@ -3,13 +3,15 @@
  * seed whatever the batching, reusable with `masksPath`; cancellation inside a large RISE batch
  * stops at the next chunk and leaves nothing; and the artifact writer's streamed form.
  */
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArtifactWriter } from '../../../main/engine/export/artifacts';
+import { checkUnitInterval, openNpyRows } from '../../../main/engine/export/npy-rows';
 import type { MapsRequest } from '../../../main/engine/protocol';
 import { runMaps } from '../../../main/engine/run-maps';
-import { parseNpy } from '../../../shared/npy';
+import { parseNpy, serializeNpy } from '../../../shared/npy';
 import { useBackend } from '../../support/each-backend';
 import { expectClose, expectNoLeak } from '../../support/tensor-asserts';
 import { appErrorOf } from '../helpers/errors';
@@ -56,6 +58,46 @@ describe('RISE masks through the maps run', () => {
     expect(done.some((d) => !Number.isInteger(d))).toBe(true);
     expect(done[done.length - 1]).toBe(3);
     expect(io.seen.every((p) => /about \d+ (s|min) left|h \d+ min left/.test(p.message ?? ''))).toBe(true);
+  });
+});
+
+describe('supplied masks read chunk by chunk (--masks)', () => {
+  const openFds = () => fsSync.readdirSync('/proc/self/fd').length;
+
+  it('openNpyRows reads any row range of float32 and float64 files; checkUnitInterval gives the float64 mean', async () => {
+    const values = Float32Array.from({ length: 7 * 3 * 2 }, (_, e) => ((e * 37) % 100) / 100);
+    for (const [name, data] of [['f32.npy', values], ['f64.npy', Float64Array.from(values)]] as const) {
+      const file = path.join(fixture.dir(), name);
+      await fs.writeFile(file, serializeNpy(data, [7, 3, 2]));
+      const rows = openNpyRows(file, 'masks');
+      try {
+        expect(rows.shape).toEqual([7, 3, 2]);
+        expect(Array.from(rows.read(2, 3))).toEqual(Array.from(values.subarray(12, 30)));
+        expect(checkUnitInterval(rows, 'masks', 3)).toBeCloseTo(Array.from(values).reduce((a, v) => a + v, 0) / values.length, 12);
+      } finally {
+        rows.close();
+      }
+    }
+  });
+
+  it('refuses values outside [0, 1], a wrong shape and a wrong mask count, naming them, and closes the file every time', async () => {
+    const bad = path.join(fixture.dir(), 'bad-masks.npy');
+    const data = new Float32Array(5 * 28 * 28).fill(0.5);
+    data[3 * 784 + 10] = 1.5;
+    await fs.writeFile(bad, serializeNpy(data, [5, 28, 28]));
+    const wrongShape = path.join(fixture.dir(), 'shape-masks.npy');
+    await fs.writeFile(wrongShape, serializeNpy(new Float32Array(5 * 27 * 28), [5, 27, 28]));
+    const fine = path.join(fixture.dir(), 'fine-masks.npy');
+    await fs.writeFile(fine, serializeNpy(new Float32Array(5 * 28 * 28).fill(0.25), [5, 28, 28]));
+    const before = openFds();
+    const run = (masksPath: string, n: number) => appErrorOf(async () => runMaps(backend.tf, backend.info, fixture.model(), request(await fixture.outDir(), { masksPath, params: { n } }), recordingIO()));
+    const range = await run(bad, 5);
+    expect([range.code, range.message]).toEqual(['NPY_INVALID', expect.stringContaining('[0, 1]')]);
+    expect(range.message).toContain('row 3');
+    expect((await run(wrongShape, 5)).code).toBe('SHAPE_MISMATCH');
+    const count = await run(fine, 6);
+    expect([count.code, count.message]).toEqual(['PARAM_INVALID', expect.stringContaining('`masks`')]);
+    expect(openFds()).toBe(before);
   });
 });
 
