@@ -10,6 +10,7 @@ import type { SaliencyMap } from '../../shared/types/saliency';
 import { EngineClient, nodeEngineLauncher } from '../../main/jobs/engine-client';
 import { PersistedJobs } from '../../main/jobs/persisted/service';
 import { requestCancel } from '../../main/jobs/persisted/control-files';
+import { listRuns } from '../../main/storage/sessions';
 import { nodeFs } from '../../main/storage/artifacts';
 import { createTestProject, DEMO_MODEL_JSON, DEMO_TEST_SET, reopen, sameBits, storedMaps, tempProjectDir, type TestProject } from './helpers';
 
@@ -98,6 +99,19 @@ describe('persisted maps job', () => {
     const resumed = await service(p).resume(job.id);
     expect(resumed).toMatchObject({ state: 'succeeded', done: N, total: N });
     expect(sameBits(storedMaps(p.project.artifacts, job.runId as string, N), reference)).toBe(true);
+    p.project.close();
+  }, 60_000);
+
+  it('bad input is refused before anything is stored: out-of-range index, unknown method, bad parameter', async () => {
+    const p = await project();
+    const jobs = service(p);
+    const base = { sessionId: p.sessionId, model: p.model, imageSet: p.imageSet, method: 'gradient', params: {}, target: { kind: 'predicted' as const } };
+    await expect(jobs.create({ ...base, indices: [0, 500] })).rejects.toMatchObject({ code: 'PARAM_INVALID', message: expect.stringContaining('500') });
+    await expect(jobs.create({ ...base, method: 'no-such-method' })).rejects.toMatchObject({ code: 'METHOD_UNKNOWN' });
+    await expect(jobs.create({ ...base, method: 'integrated-gradients', params: { steps: -3 } })).rejects.toMatchObject({ code: 'PARAM_INVALID' });
+    await expect(jobs.create({ ...base, batchSize: 0 })).rejects.toMatchObject({ code: 'PARAM_INVALID' });
+    expect(jobs.list()).toEqual([]);
+    expect(listRuns(p.project, p.sessionId)).toEqual([]);
     p.project.close();
   }, 60_000);
 
