@@ -162,6 +162,11 @@ export interface BudgetInput {
   requestedBatch?: number;
   /** The method's passes per input: many passes per input mean fewer images per batch. */
   passesPerInput: { forward: number; backward: number };
+  /**
+   * Rows one input becomes within a single pass, when the method says (`SaliencyMethod.copiesPerPass`:
+   * its passes are sequential, e.g. iterations); else the larger pass count stands for it.
+   */
+  copiesPerInput?: number;
 }
 
 /** Converts the budget to `maxElementsPerPass` and an image batch size (see the file comment). */
@@ -172,7 +177,7 @@ export function planBudget(input: BudgetInput): BudgetPlan {
   if (fits < input.elementsPerRow) warnings.push(`the memory budget (${Math.round(input.budgetBytes / MB)} MB) is smaller than one input's pass needs (~${Math.ceil((input.elementsPerRow * perElement) / MB)} MB); running one input per pass anyway.`);
   const maxElementsPerPass = Math.max(input.elementsPerRow, fits);
   const batchCap = Math.max(1, Math.floor(maxElementsPerPass / input.elementsPerRow));
-  const expansion = Math.max(1, input.passesPerInput.forward, input.passesPerInput.backward);
+  const expansion = Math.max(1, input.copiesPerInput ?? Math.max(input.passesPerInput.forward, input.passesPerInput.backward));
   const ceiling = Math.max(1, Math.min(DEFAULT_MAX_BATCH, Math.floor(DEFAULT_MAX_BATCH_ELEMENTS / input.elementsPerRow)));
   const preferred = Math.min(ceiling, Math.max(1, Math.floor(batchCap / expansion)));
   let batchSize = input.requestedBatch ?? preferred;
@@ -258,10 +263,11 @@ export async function measureRun(tfl: typeof tf, model: ModelHandle, m: MeasureI
   const rows = batch.indices.length;
   const withBackward = model.descriptor.canComputeGradients && (passes.backward > 0 || m.method.requires.includes('gradients'));
   const probe = rows > 0 ? await probeOn(tfl, model, batch.data, rows, rows, withBackward) : null;
-  const plan = planBudget({ budgetBytes: m.budgetBytes, bytesPerInputElement: probe?.bytesPerInputElement ?? null, elementsPerRow: h * w * c, requestedBatch: m.requestedBatch, passesPerInput: passes });
+  const copiesPerInput = m.method.copiesPerPass?.(m.params);
+  const plan = planBudget({ budgetBytes: m.budgetBytes, bytesPerInputElement: probe?.bytesPerInputElement ?? null, elementsPerRow: h * w * c, requestedBatch: m.requestedBatch, passesPerInput: passes, copiesPerInput });
   plan.batchSize = Math.min(plan.batchSize, m.inputs);
   const empty: PassProbe = { rows: 0, forwardMs: 0, backwardMs: null, bytesPerInputElement: 0 };
-  const expansion = Math.max(passes.forward, passes.backward);
+  const expansion = copiesPerInput ?? Math.max(passes.forward, passes.backward);
   const wide = Math.min(WIDE_PROBE_ROWS, Math.floor(plan.maxElementsPerPass / (h * w * c)), expansion * plan.batchSize);
   const passProbe = probe && wide > rows && expansion > 1 ? await probeOn(tfl, model, batch.data, rows, wide, passes.backward > 0 && withBackward) : probe;
   return { plan, estimate: estimateCost(m.inputs, passes, probe ?? empty, passProbe ?? empty, m.targetPass ?? true) };

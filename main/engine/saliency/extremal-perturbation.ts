@@ -259,6 +259,8 @@ export const extremalPerturbation: SaliencyMethod = {
     const iterations = Number(params.iterations ?? 800);
     return { forward: copies * (iterations + 1), backward: copies * iterations };
   },
+  // The iterations run one after another; a pass holds each input's areas (twice for dual).
+  copiesPerPass: (params) => (Array.isArray(params.areas) ? params.areas.length : 3) * (params.variant === 'dual' ? 2 : 1),
   defaults: { areas: [0.05, 0.1, 0.2], iterations: 800, learningRate: 0.01, step: null, sigma: null, baseline: 'blur:sigma=20', variant: 'preserve', init: 'ones', jitter: false },
   validate(params) {
     const owner = 'extremal-perturbation';

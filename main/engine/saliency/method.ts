@@ -130,6 +130,12 @@ export interface SaliencyMethod {
    * a run (passes × measured time per pass).
    */
   passesPerInput(params: Record<string, unknown>, inputShape?: readonly number[]): { forward: number; backward: number };
+  /**
+   * Rows one input becomes within a single pass, for methods whose passes are sequential rather
+   * than parallel copies (extremal perturbation: its areas, iterated 800 times): sizes the image
+   * batch. Without it the larger of `passesPerInput`'s counts is used (steps, samples, masks).
+   */
+  copiesPerPass?(params: Record<string, unknown>): number;
   defaults: Record<string, unknown>;
   /** Fills defaults and checks every parameter. @throws AppError PARAM_INVALID naming the parameter */
   validate(params: Record<string, unknown>): Record<string, unknown>;

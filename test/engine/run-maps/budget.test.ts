@@ -29,6 +29,18 @@ describe('budget → passes and batches', () => {
     expect(ig.batchSize).toBe(Math.max(1, Math.floor(Math.floor(ig.maxElementsPerPass / 784) / 51)));
   });
 
+  it('a method whose passes are sequential sizes the batch by its copies per pass, not its pass count', () => {
+    const base = { budgetBytes: 64 * MB, bytesPerInputElement: 100, elementsPerRow: 784, passesPerInput: { forward: 2403, backward: 2400 } };
+    expect(planBudget(base).batchSize).toBe(1);
+    expect(planBudget({ ...base, copiesPerInput: 3 }).batchSize).toBe(DEFAULT_MAX_BATCH);
+    const tight = planBudget({ ...base, budgetBytes: 4 * MB, copiesPerInput: 3 });
+    expect(tight.batchSize).toBe(Math.floor(Math.floor(tight.maxElementsPerPass / 784) / 3)); // 3 copies of each image fit one pass
+    expect(tight.batchSize).toBeLessThan(DEFAULT_MAX_BATCH);
+    const ep = getMethod('extremal-perturbation');
+    expect(ep.copiesPerPass!(ep.validate({}))).toBe(3);
+    expect(ep.copiesPerPass!(ep.validate({ areas: [0.1, 0.3], variant: 'dual' }))).toBe(4);
+  });
+
   it('a requested batch above the cap is reduced with a warning; a budget below one row still runs one row', () => {
     const cut = planBudget({ budgetBytes: 2048 * MB, bytesPerInputElement: 2000, elementsPerRow: 150_528, requestedBatch: 64, passesPerInput: { forward: 1, backward: 1 } });
     expect(cut.batchSize).toBe(4);
