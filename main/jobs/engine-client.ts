@@ -72,9 +72,16 @@ export class EngineClient {
     const transport = this.ensureStarted();
     const id = `r${this.nextId++}`;
     return new Promise((resolve, reject) => {
-      const entry: Pending = { resolve: resolve as (v: unknown) => void, reject, options, cancelled: false };
+      // The abort listener goes when the request settles: a caller may reuse one long-lived signal for many requests.
+      const onAbort = () => this.cancel(id);
+      const detach = () => options.signal?.removeEventListener('abort', onAbort);
+      const settle = {
+        resolve: (value: unknown) => (detach(), (resolve as (v: unknown) => void)(value)),
+        reject: (error: AppError) => (detach(), reject(error))
+      };
+      const entry: Pending = { ...settle, options, cancelled: false };
       this.pending.set(id, entry);
-      options.signal?.addEventListener('abort', () => this.cancel(id), { once: true });
+      options.signal?.addEventListener('abort', onAbort, { once: true });
       transport.send({ type: 'request', id, method, params });
     });
   }

@@ -97,6 +97,25 @@ describe('EngineClient', () => {
     expect(FakeHost.started[0].received.some((m) => m.type === 'cancel')).toBe(true);
   });
 
+  it('removes its abort listener when a request settles, so one signal can serve many requests', async () => {
+    FakeHost.started = [];
+    const client = new EngineClient(launcher);
+    const controller = new AbortController();
+    let listeners = 0;
+    const signal = controller.signal;
+    const add = signal.addEventListener.bind(signal);
+    const remove = signal.removeEventListener.bind(signal);
+    signal.addEventListener = ((...args: Parameters<typeof add>) => (listeners++, add(...args))) as typeof add;
+    signal.removeEventListener = ((...args: Parameters<typeof remove>) => (listeners--, remove(...args))) as typeof remove;
+    for (let i = 0; i < 20; i++) expect(await client.request('loadModel', { path: 'm' }, { signal })).toBe('described');
+    expect(listeners).toBe(0);
+    const failing = client.request('saliency', {} as never, { signal });
+    await new Promise((r) => setTimeout(r, 5));
+    FakeHost.started[0].emit({ type: 'error', id: FakeHost.started[0].lastRequestId(), error: { code: 'PARAM_INVALID', message: 'bad' } });
+    await expect(failing).rejects.toMatchObject({ code: 'PARAM_INVALID' });
+    expect(listeners).toBe(0);
+  });
+
   it('kills and restarts a host that ignores a cancel past the grace period; the request ends cancelled', async () => {
     FakeHost.started = [];
     const client = new EngineClient(launcher, { cancelGraceMs: 30 });
