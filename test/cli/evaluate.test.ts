@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializeNpy } from '../../shared/npy';
 import { createRng } from '../../shared/random';
-import { buildEvaluateRequest, formatEvaluate, parseMetrics } from '../../main/cli/commands/evaluate';
+import { buildEvaluateRequest, formatEvaluate, parseMetrics, type EvaluateFlags } from '../../main/cli/commands/evaluate';
 import type { EvaluateResult } from '../../main/engine/metrics/request';
 import { UsageError } from '../../main/cli/commands/engine-run';
 import { aopc, trapezoidAuc } from '../../main/engine/metrics/curve';
@@ -75,7 +75,8 @@ describe('saliency evaluate (demo model)', () => {
     expect(jsonOf(wrong).error.message).toContain('[N, 28, 28]');
     expect(() => parseMetrics('aopc')).toThrow(UsageError);
     const base = { model: 'm', inputs: 'x.csv', out: 'c.json' };
-    for (const [metric, flags] of [['deletion', base], ['deletion', { ...base, maps: 'a.npy', method: 'gradient' }], ['deletion', { ...base, maps: 'a.npy', score: 'margin' }], ['deletion', { ...base, maps: 'a.npy', steps: '0' }], ['deletion', { ...base, maps: 'a.npy', set: ['n=3'] }]] as const) {
+    const refused: Array<[string, EvaluateFlags]> = [['deletion', base], ['deletion', { ...base, maps: 'a.npy', method: 'gradient' }], ['deletion', { ...base, maps: 'a.npy', score: 'margin' }], ['deletion', { ...base, maps: 'a.npy', steps: '0' }], ['deletion', { ...base, maps: 'a.npy', set: ['n=3'] }]];
+    for (const [metric, flags] of refused) {
       expect(() => buildEvaluateRequest(metric, flags), JSON.stringify(flags)).toThrow(UsageError);
     }
     expect(() => parseMetrics('morf,morf')).toThrow(UsageError);
