@@ -11,25 +11,10 @@
 import { AppError } from '../../shared/errors';
 import { getStatistic } from '../engine/compare';
 import type { Project } from './project';
+import type { RunPairComparison, SessionComparison } from '../../shared/types/workspace';
 import { getSession, type RunSummary } from './sessions';
 
-export interface RunPairComparison {
-  runA: string;
-  runB: string;
-  method: string;
-  modelId: string | null;
-  imageSetId: string | null;
-  items: number;
-  mean: Record<string, number | null>;
-}
-
-export interface SessionComparison {
-  a: string;
-  b: string;
-  sharedModelIds: string[];
-  sharedImageSetIds: string[];
-  pairs: RunPairComparison[];
-}
+export type { RunPairComparison, SessionComparison };
 
 export const DEFAULT_STATISTICS = ['spearman', 'pearson', 'cosine', 'ssim'] as const;
 const MAPS = 'maps';

@@ -8,35 +8,12 @@
  * rows (cascade) and then the chunk files no row references any more.
  */
 import { AppError } from '../../shared/errors';
+import type { RunDetail, RunSummary, SessionSummary } from '../../shared/types/workspace';
 import { newId, nowIso, type Project } from './project';
 
-export interface SessionSummary {
-  id: string;
-  name: string;
-  createdAt: string;
-  updatedAt: string;
-  modelIds: string[];
-  imageSetIds: string[];
-  runCount: number;
-}
+// The DTOs are the renderer's own types (shared/types/workspace.ts): one definition for both sides.
 
-export interface RunSummary {
-  id: string;
-  sessionId: string;
-  kind: string;
-  method: string;
-  modelId: string | null;
-  imageSetId: string | null;
-  params: Record<string, unknown>;
-  state: string;
-  createdAt: string;
-  finishedAt: string | null;
-}
-
-export interface RunDetail extends RunSummary {
-  manifest: unknown;
-  results: { name: string; dtype: string; itemShape: number[]; itemCount: number; summary: unknown }[];
-}
+export type { RunDetail, RunSummary, SessionSummary };
 
 export interface SessionDetail extends SessionSummary {
   runs: RunDetail[];
