@@ -4,12 +4,11 @@
  * matrix with 95 % bootstrap CIs, to matrix.json. Pure computation on the .npy files, so it runs in
  * the CLI process (no engine host); Ctrl-C cancels between pairs.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../../shared/errors';
-import { parseNpy } from '../../../shared/npy';
 import { resolveStatistic } from '../../engine/compare';
+import { readMapsNpy } from '../../engine/metrics/maps-source';
 import { writeJsonAtomic } from '../../engine/parameter-saliency/reference/store';
 import { agreementMatrix, type AgreementMatrix } from '../../engine/study/agreement';
 import { EXIT, reportError } from '../output';
@@ -30,22 +29,8 @@ const HELP = 'Run `saliency compare --help` for the flags.';
 
 /** One maps file as [N] maps of H·W values. @throws AppError NOT_FOUND, NPY_INVALID, SHAPE_MISMATCH */
 export async function readMapSet(file: string): Promise<{ maps: Float32Array[]; height: number; width: number }> {
-  const bytes = await readFile(file).catch((err: NodeJS.ErrnoException) => {
-    throw new AppError('NOT_FOUND', `Cannot read the maps file ${file} (${err.code ?? err.message}).`, { hint: 'Check the --maps paths.' });
-  });
-  let array;
-  try {
-    array = parseNpy(bytes);
-  } catch (err) {
-    throw new AppError('NPY_INVALID', `The maps file ${file} is not a readable .npy array: ${(err as Error).message}`);
-  }
-  const { shape } = array;
-  if (!(shape.length === 3 || (shape.length === 4 && shape[3] === 1)) || shape[0] < 1) {
-    throw new AppError('SHAPE_MISMATCH', `The maps file ${file} has shape (${shape.join(', ')}); expected [N, H, W] maps.`, { hint: 'Give maps as `saliency maps --out` writes them.' });
-  }
-  const [n, height, width] = shape;
-  const data = Float32Array.from(array.data as ArrayLike<number>);
-  return { maps: Array.from({ length: n }, (_, i) => data.subarray(i * height * width, (i + 1) * height * width)), height, width };
+  const { data, count, height, width } = await readMapsNpy(file);
+  return { maps: Array.from({ length: count }, (_, i) => data.subarray(i * height * width, (i + 1) * height * width)), height, width };
 }
 
 /** Loads every file, checks that all have the same shape, and computes the matrix. */

@@ -13,8 +13,11 @@ import { getMethod } from '../saliency';
 /** Maps for a batch: one Float32Array [H·W] per row. */
 export type MapsForBatch = (x: tf.Tensor4D, positions: number[], indices: number[], targets: Int32Array, signal: AbortSignal) => Promise<Float32Array[]>;
 
-/** Reads a maps .npy as [N, H·W] float32. @throws AppError NPY_INVALID, SHAPE_MISMATCH */
-export async function readMapsFile(file: string, height: number, width: number, count: number | null): Promise<{ data: Float32Array; count: number }> {
+/**
+ * Reads a maps .npy `[N, H, W]` (or `[N, H, W, 1]`) as float32, whatever its shape against a model.
+ * @throws AppError NOT_FOUND, NPY_INVALID, SHAPE_MISMATCH (not a stack of 2-D maps)
+ */
+export async function readMapsNpy(file: string): Promise<{ data: Float32Array; count: number; height: number; width: number }> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(file);
@@ -28,14 +31,22 @@ export async function readMapsFile(file: string, height: number, width: number, 
     throw new AppError('NPY_INVALID', `The maps file ${file} is not a readable .npy array: ${(err as Error).message}`);
   }
   const { shape } = array;
-  const rank3 = shape.length === 3 || (shape.length === 4 && shape[3] === 1);
-  if (!rank3 || shape[1] !== height || shape[2] !== width) {
-    throw new AppError('SHAPE_MISMATCH', `The maps file ${file} has shape (${shape.join(', ')}); this model needs maps [N, ${height}, ${width}] (one per input).`, { hint: 'Compute the maps with the same model (saliency maps --model … --out maps.npy).' });
+  if (!(shape.length === 3 || (shape.length === 4 && shape[3] === 1)) || shape[0] < 1) {
+    throw new AppError('SHAPE_MISMATCH', `The maps file ${file} has shape (${shape.join(', ')}); expected [N, H, W] maps.`, { hint: 'Give maps as `saliency maps --out` writes them.' });
   }
-  if (count !== null && shape[0] !== count) {
-    throw new AppError('SHAPE_MISMATCH', `The maps file ${file} holds ${shape[0]} maps but ${count} inputs are selected; give one map per input, in input order.`);
+  return { data: Float32Array.from(array.data as ArrayLike<number>), count: shape[0], height: shape[1], width: shape[2] };
+}
+
+/** Reads a maps .npy as [N, H·W] float32 for a model's input size. @throws AppError NOT_FOUND, NPY_INVALID, SHAPE_MISMATCH */
+export async function readMapsFile(file: string, height: number, width: number, count: number | null): Promise<{ data: Float32Array; count: number }> {
+  const maps = await readMapsNpy(file);
+  if (maps.height !== height || maps.width !== width) {
+    throw new AppError('SHAPE_MISMATCH', `The maps file ${file} has maps of ${maps.height}×${maps.width}; this model needs maps [N, ${height}, ${width}] (one per input).`, { hint: 'Compute the maps with the same model (saliency maps --model … --out maps.npy).' });
   }
-  return { data: Float32Array.from(array.data as ArrayLike<number>), count: shape[0] };
+  if (count !== null && maps.count !== count) {
+    throw new AppError('SHAPE_MISMATCH', `The maps file ${file} holds ${maps.count} maps but ${count} inputs are selected; give one map per input, in input order.`);
+  }
+  return { data: maps.data, count: maps.count };
 }
 
 /** Maps by position among the selected inputs, from a [N, H·W] array. */
