@@ -64,7 +64,7 @@ export interface SuppliedRecord {
 export interface CostEstimate {
   /** Inputs the run will explain. */
   inputs: number;
-  /** Passes per input: the method's own plus one forward pass that resolves targets and scores. */
+  /** Passes per input: the method's own, plus one forward pass that resolves targets and scores only for methods that cannot take the target inside their own pass. */
   passesPerInput: { forward: number; backward: number };
   /** Total passes for the run (one pass = one input row through the model, forward or backward). */
   passes: { forward: number; backward: number; total: number };
