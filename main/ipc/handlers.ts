@@ -7,6 +7,7 @@ import type { JobManager } from '../jobs/job-manager';
 import { Workspace } from '../app/workspace';
 import { EventBus } from '../app/event-bus';
 import { workspaceHandlers } from './workspace-handlers';
+import { analysisHandlers } from './analysis-handlers';
 import type { Handlers } from './router';
 
 export interface HandlerDeps {
@@ -42,6 +43,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'saliency:methods': async () => engine.request('listMethods', {}),
     ...workspaceHandlers({ workspace, engine, jobs }),
+    ...analysisHandlers({ engine, jobs, project: () => workspace.current() }),
     ...dialogHandlers(deps.dialogs)
   };
 }

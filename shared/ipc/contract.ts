@@ -14,6 +14,7 @@ import type { SaliencyMap, SaliencyMethodInfo } from '../types/saliency';
 import type { ImageSetSummary } from '../types/images';
 import type { ModelEntry } from '../types/project';
 import type { SessionComparison, SessionDetail, SessionExportResult, SessionSummary, StoredJobSnapshot, StoredMapPage } from '../types/workspace';
+import { ANALYSIS_MEASURES, ANALYSIS_METRICS, ANALYSIS_SANITY_MODES, type AnalysisResult } from '../types/analyses';
 
 /** Phantom carrier of a result type: the value is never read. */
 const returns = <T>(): T => undefined as T;
@@ -44,6 +45,34 @@ export const saliencyJobSpec = z.object({
   batchSize: z.number().int().min(1).max(4096).optional()
 });
 export type SaliencyJobSpec = z.infer<typeof saliencyJobSpec>;
+
+/**
+ * An analysis job (issue #5): faithfulness metrics (`evaluate`), a salience measure (`measure`) or a
+ * sanity check (`sanity`) over images of one image set, run by the engine as an in-memory job;
+ * its result document is read with `analysis:result`.
+ */
+const analysisMethod = z.string().min(1).max(64);
+const analysisParams = z.record(z.string(), z.unknown());
+export const analysisSpec = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('evaluate'), modelId: id, imageSetId: id, indices: indices.min(1),
+    metrics: z.array(z.enum(ANALYSIS_METRICS)).min(1).max(4).refine((m) => new Set(m).size === m.length, 'a metric is listed twice'),
+    method: analysisMethod, params: analysisParams.default({}),
+    /** Baseline id of the shared registry, e.g. `mean-colour` or `blur:sigma=5`; absent: each metric's default. */
+    baseline: z.string().min(1).max(200).optional(),
+    steps: z.number().int().min(1).max(10_000).optional(),
+    seed: z.number().int().min(0).max(0xffffffff).optional()
+  }).strict(),
+  z.object({
+    kind: z.literal('measure'), measure: z.enum(ANALYSIS_MEASURES), modelIds: z.array(id).min(1).max(20), imageSetId: id, indices: indices.min(1),
+    method: analysisMethod.optional(), params: analysisParams.optional(), seed: z.number().int().min(0).max(0xffffffff).optional()
+  }).strict(),
+  z.object({
+    kind: z.literal('sanity'), mode: z.enum(ANALYSIS_SANITY_MODES), modelId: id, imageSetId: id, indices: indices.min(1),
+    method: analysisMethod, seed: z.number().int().min(0).max(0xffffffff).optional()
+  }).strict()
+]);
+export type AnalysisSpec = z.infer<typeof analysisSpec>;
 
 export interface AppInfo {
   appVersion: string;
@@ -114,6 +143,10 @@ export const requests = {
   'sessions:saveUiState': { params: z.object({ sessionId: id, uiState: z.record(z.string(), z.unknown()) }).strict(), result: returns<{ savedAt: string }>() },
   /** Puts a cancelled or failed persisted job back in the queue; finished items are kept. */
   'jobs:resume': { params: z.object({ jobId: id }).strict(), result: returns<StoredJobSnapshot>() },
+  'analysis:start': { params: analysisSpec, result: returns<{ jobId: string }>() },
+  'analysis:result': { params: z.object({ jobId: id }).strict(), result: returns<AnalysisResult>() },
+  /** Cancels an analysis job (in-memory, also while a storage project's persisted queue owns `jobs:cancel`). */
+  'analysis:cancel': { params: z.object({ jobId: id }).strict(), result: returns<{ cancelled: boolean }>() },
   /** A page of a run's stored maps, display-sized (longest side ≤ maxSide); full-size arrays stay on disk. */
   'runs:maps': {
     params: z.object({ runId: id, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(256).default(32), maxSide: z.number().int().min(8).max(512).default(128) }).strict(),

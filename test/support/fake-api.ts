@@ -14,6 +14,7 @@ import type { SaliencyMap, SaliencyMethodInfo } from '../../shared/types/salienc
 import type { WireApi } from '../../shared/ipc/wire';
 import type { StoredJobSnapshot } from '../../shared/types/workspace';
 import { FakeWorkspace } from './fake-workspace';
+import { FakeAnalyses } from './fake-analyses';
 
 export interface FakeApiOptions {
   backend?: BackendName;
@@ -152,6 +153,8 @@ class FakeBackend {
   readonly project: ProjectSnapshot;
   /** Projects, sessions, runs and stored maps (read-only demo until a project is created or opened). */
   readonly workspace: FakeWorkspace;
+  /** Analysis jobs (`analysis:*`, issue #5). */
+  readonly analyses: FakeAnalyses;
 
   constructor(readonly o: Required<FakeApiOptions>) {
     const set: ImageSetSummary = { id: 'mnist-test', name: 'MNIST test digits', root: '/demo/images/mnist-test', kind: 'folder', count: o.imageCount, labels: CLASSES, hasMasks: false, skipped: [] };
@@ -160,6 +163,7 @@ class FakeBackend {
       models: [model('mnist-cnn', 'MNIST CNN', null), model('mnist-planted', 'MNIST CNN (planted filter)', 'Planted malicious filter in conv2d_1 #3')]
     };
     this.workspace = new FakeWorkspace(this.project);
+    this.analyses = new FakeAnalyses({ jobs: this.jobs, emit: (e, p) => this.emit(e, p), stepMs: o.stepMs, outcome: o.jobOutcome });
   }
 
   emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
@@ -293,7 +297,10 @@ class FakeBackend {
       'sessions:import': () => this.workspace.create({ name: `Imported ${this.workspace.list().length + 1}` }),
       'sessions:saveUiState': (p) => this.workspace.saveUiState(p),
       'jobs:resume': (p) => this.resumeJob(p.jobId as string),
-      'runs:maps': (p) => this.workspace.mapsPage(p, [...this.jobs.values()])
+      'runs:maps': (p) => this.workspace.mapsPage(p, [...this.jobs.values()]),
+      'analysis:start': (p) => this.analyses.start(p),
+      'analysis:result': (p) => this.analyses.result(p.jobId as string),
+      'analysis:cancel': (p) => this.analyses.cancel(p.jobId as string)
     };
     const out = {} as Record<RequestName, Handler>;
     for (const channel of Object.keys(impl) as RequestName[]) {

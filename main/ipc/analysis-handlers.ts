@@ -1,0 +1,90 @@
+/**
+ * `analysis:start` / `analysis:result` (issue #5): the engine's `evaluate`, `measure` and `sanity`
+ * methods as in-memory jobs of the JobManager (progress, cancellation, final state). The engine
+ * writes its result document (the CLI's JSON, atomically) to a private temporary file; when the job
+ * succeeds the document is read back, kept in memory for `analysis:result` and the file removed.
+ * Results are not stored in project sessions: the storage layer's runs describe map chunks, and an
+ * analysis document is not one (see the report of issue #5).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { AppError } from '../../shared/errors';
+import type { AnalysisSpec } from '../../shared/ipc/contract';
+import type { AnalysisResult } from '../../shared/types/analyses';
+import type { OpenProject } from '../app/project-service';
+import type { EngineClient } from '../jobs/engine-client';
+import type { JobManager, JobRunner } from '../jobs/job-manager';
+import type { Handlers } from './router';
+
+export interface AnalysisHandlerDeps {
+  engine: EngineClient;
+  jobs: JobManager;
+  project: () => Promise<OpenProject>;
+  /** Finished results kept for `analysis:result` (oldest dropped first); default 50. */
+  keep?: number;
+}
+
+/**
+ * The engine call of one analysis, its document written to `out`. Model and image-set ids are
+ * resolved here, before any job exists, so an unknown id is refused at once.
+ */
+function engineCall(deps: AnalysisHandlerDeps, project: OpenProject, spec: AnalysisSpec, out: string): (io: Parameters<JobRunner>[0]) => Promise<unknown> {
+  const inputs = { path: project.imageSetPath(spec.imageSetId), indices: spec.indices };
+  if (spec.kind === 'evaluate') {
+    const params: Record<string, unknown> = {};
+    if (spec.baseline !== undefined) params.baseline = spec.baseline;
+    if (spec.steps !== undefined) params.steps = spec.steps;
+    const request = { modelPath: project.modelPath(spec.modelId), inputs, metrics: spec.metrics, method: { id: spec.method, params: spec.params }, params, seed: spec.seed, out };
+    return (io) => deps.engine.request('evaluate', request, { signal: io.signal, onProgress: io.progress });
+  }
+  if (spec.kind === 'measure') {
+    const request = { measure: spec.measure, modelPaths: spec.modelIds.map((m) => project.modelPath(m)), inputs, method: spec.method, methodParams: spec.params ?? {}, params: {}, seed: spec.seed, bootstrap: {}, out };
+    return (io) => deps.engine.request('measure', request, { signal: io.signal, onProgress: io.progress });
+  }
+  const request = { check: spec.mode, modelPath: project.modelPath(spec.modelId), inputs, method: spec.method, seed: spec.seed, out };
+  return (io) => deps.engine.request('sanity', request, { signal: io.signal, onProgress: io.progress });
+}
+
+/** Checks what the engine cannot know: the model count of the measure (stability needs ≥ 2, the others one). */
+function checkSpec(spec: AnalysisSpec): void {
+  if (spec.kind !== 'measure') return;
+  const unique = new Set(spec.modelIds).size;
+  if (spec.measure === 'stability' && unique < 2) throw new AppError('PARAM_INVALID', 'The stability measure compares training runs: pick two or more different models.');
+  if (spec.measure !== 'stability' && spec.modelIds.length !== 1) throw new AppError('PARAM_INVALID', `The ${spec.measure} measure takes one model; several models are for stability.`);
+}
+
+export function analysisHandlers(deps: AnalysisHandlerDeps): Pick<Handlers, 'analysis:start' | 'analysis:result' | 'analysis:cancel'> {
+  const results = new Map<string, AnalysisResult>();
+  const keep = deps.keep ?? 50;
+  let dir: Promise<string> | null = null;
+  const tempDir = () => (dir ??= mkdtemp(path.join(os.tmpdir(), 'saliency-analyses-')));
+
+  return {
+    'analysis:start': async (spec) => {
+      checkSpec(spec);
+      const project = await deps.project();
+      const out = path.join(await tempDir(), `${randomUUID()}.json`);
+      const call = engineCall(deps, project, spec, out);
+      const job = deps.jobs.submit(`analysis-${spec.kind}`, spec as unknown as Record<string, unknown>, async (io) => {
+        try {
+          await call(io);
+          const document = JSON.parse(await readFile(out, 'utf8')) as AnalysisResult['document'];
+          results.set(job.id, { kind: spec.kind, jobId: job.id, document } as AnalysisResult);
+          while (results.size > keep) results.delete(results.keys().next().value as string);
+        } finally {
+          await rm(out, { force: true });
+        }
+      });
+      return { jobId: job.id };
+    },
+    'analysis:cancel': async ({ jobId }) => ({ cancelled: deps.jobs.cancel(jobId) }),
+    'analysis:result': async ({ jobId }) => {
+      const found = results.get(jobId);
+      if (found) return found;
+      const job = deps.jobs.get(jobId); // NOT_FOUND for an unknown id
+      throw new AppError('NOT_FOUND', `Analysis job ${jobId} has no result (it is ${job.state}).`, { hint: job.state === 'succeeded' ? 'Older results are dropped; run the analysis again.' : 'Wait for the job to succeed, or start it again.' });
+    }
+  };
+}
