@@ -18,7 +18,7 @@ import { listImageSets } from '../storage/image-sets';
 import { listModels, modelEntry, resolveModel } from '../storage/models';
 import { createProject, isProject, openProject as openStorage, resolveStored, type Project } from '../storage/project';
 import type { EventBus } from './event-bus';
-import { openProject as openManifestProject, type OpenProject } from './project-service';
+import { demoProjectDir, openProject as openManifestProject, type OpenProject } from './project-service';
 
 /** An open storage project with its job queue. */
 export interface StorageProject {
@@ -115,6 +115,20 @@ export class Workspace {
     }
     await this.closeStorage();
     this.switchTo(root);
+    return (await this.current()).snapshot;
+  }
+
+  /**
+   * `project:close`: closes the open storage project (running job cancelled and left resumable,
+   * database closed, lock released) and falls back to the demo project. With the demo (or another
+   * read-only project.json project) open it only switches to the demo.
+   */
+  async close(): Promise<ProjectSnapshot> {
+    await this.closeStorage();
+    const initialDemo = this.deps.initialIsDemo;
+    this.dir = initialDemo ? this.deps.initialDir : demoProjectDir();
+    this.isDemo = true;
+    this.manifest = null;
     return (await this.current()).snapshot;
   }
 

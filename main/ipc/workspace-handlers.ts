@@ -19,6 +19,7 @@ import { commitImageSet, stageImageSet } from '../storage/image-sets';
 import { sessionHasActiveJob } from '../storage/jobs';
 import { commitModel, modelEntry, stageModel } from '../storage/models';
 import { exportSession } from '../storage/session-export';
+import { sourceStatuses } from '../storage/source-status';
 import { importSession } from '../storage/session-import';
 import { createSession, deleteSession, duplicateSession, getSession, listSessions, renameSession, saveUiState } from '../storage/sessions';
 import type { Handlers } from './router';
@@ -34,7 +35,7 @@ export interface WorkspaceHandlerDeps {
 export const DEFAULT_SESSION = 'Default';
 
 type WorkspaceChannels =
-  | 'project:create' | 'project:open' | 'project:addModel' | 'project:addImages'
+  | 'project:create' | 'project:open' | 'project:addModel' | 'project:addImages' | 'project:close' | 'project:sources'
   | 'sessions:list' | 'sessions:create' | 'sessions:open' | 'sessions:rename' | 'sessions:duplicate' | 'sessions:delete' | 'sessions:compare' | 'sessions:export' | 'sessions:import' | 'sessions:saveUiState'
   | 'jobs:start' | 'jobs:cancel' | 'jobs:list' | 'jobs:get' | 'jobs:resume' | 'runs:maps';
 
@@ -84,11 +85,17 @@ function jobHandlers(deps: WorkspaceHandlerDeps): Pick<Handlers, 'jobs:start' | 
   };
 }
 
-function projectHandlers(deps: WorkspaceHandlerDeps): Pick<Handlers, 'project:create' | 'project:open' | 'project:addModel' | 'project:addImages'> {
+function projectHandlers(deps: WorkspaceHandlerDeps): Pick<Handlers, Extract<WorkspaceChannels, `project:${string}`>> {
   const { workspace, engine } = deps;
   return {
     'project:create': async ({ dir, name }) => workspace.create(dir, name),
     'project:open': async ({ dir }) => workspace.open(dir),
+    'project:close': async () => workspace.close(),
+    // A read-only project.json project records no hashes: nothing to check.
+    'project:sources': async () => {
+      const stored = await workspace.storageJobs();
+      return stored ? sourceStatuses((await workspace.requireStorage()).project) : [];
+    },
     'project:addModel': async ({ path, copy, name }) => {
       const { project } = await workspace.requireStorage();
       const staged = stageModel(project, path, copy);

@@ -15,7 +15,7 @@ import { useNotificationsStore } from './notifications';
 import { useProjectStore } from './project';
 import { useSessionsStore } from './sessions';
 
-export type WorkspaceAction = 'create' | 'open' | 'model' | 'images';
+export type WorkspaceAction = 'create' | 'open' | 'model' | 'images' | 'close';
 export type SourceState = 'ok' | 'changed' | 'missing' | 'unchecked';
 
 /** localStorage key of the recent project folders (browser mode has no OS recent list). */
@@ -41,7 +41,7 @@ export function sourceStateOf(err: unknown): SourceState | null {
 
 export const useWorkspaceStore = defineStore('workspace', () => {
   const busy = ref<WorkspaceAction | null>(null);
-  const errors = ref<Record<WorkspaceAction, AppErrorData | null>>({ create: null, open: null, model: null, images: null });
+  const errors = ref<Record<WorkspaceAction, AppErrorData | null>>({ create: null, open: null, model: null, images: null, close: null });
   const recent = ref<string[]>(readRecent());
   /** Per model or image set id: whether its files still match what was imported. */
   const sources = ref<Record<string, { state: SourceState; message: string | null }>>({});
@@ -96,6 +96,12 @@ export const useWorkspaceStore = defineStore('workspace', () => {
       await show(snapshot);
     });
 
+  /** Closes the storage project (its running job is cancelled, resumable) and shows the demo again. */
+  const closeProject = () =>
+    run('close', async () => {
+      await show(await getApi().project.close({}));
+    });
+
   const importModel = (path: string, copy: boolean, name?: string) =>
     run('model', async () => {
       const entry = await getApi().project.addModel({ path, copy, name: name || undefined });
@@ -118,22 +124,18 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   }
 
   /**
-   * Checks every model of a storage project against its recorded hashes (`models:describe`
-   * resolves the model, which refuses changed or missing files). Image sets are checked when a
-   * run uses them; `noteSourceError` records what such a run reported.
+   * Checks every model and image set of a storage project against its recorded hashes
+   * (`project:sources`, the check `saliency project show` makes). A source the check could not
+   * reach stays "unchecked"; `noteSourceError` records what a later run reported.
    */
   async function checkSources(): Promise<void> {
     const project = useProjectStore().project;
     if (!project || project.isDemo) return;
-    for (const set of project.imageSets) sources.value = { ...sources.value, [set.id]: sources.value[set.id] ?? { state: 'unchecked', message: null } };
-    for (const model of project.models) {
-      try {
-        await getApi().models.describe({ modelId: model.id });
-        sources.value = { ...sources.value, [model.id]: { state: 'ok', message: null } };
-      } catch (err) {
-        const state = sourceStateOf(err);
-        if (state) sources.value = { ...sources.value, [model.id]: { state, message: AppError.from(err).message } };
-      }
+    for (const s of [...project.models, ...project.imageSets]) sources.value = { ...sources.value, [s.id]: sources.value[s.id] ?? { state: 'unchecked', message: null } };
+    try {
+      for (const s of await getApi().project.sources({})) sources.value = { ...sources.value, [s.id]: { state: s.state, message: s.message } };
+    } catch {
+      // Left "unchecked": every run checks its sources again and reports a change (noteSourceError).
     }
   }
 
@@ -155,8 +157,8 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   }
 
   /**
-   * Follows the Electron menu (`menu:command`; paths already chosen in a native dialog). There is
-   * no request to close a storage project without opening another, so Close Project says so.
+   * Follows the Electron menu (`menu:command`; paths already chosen in a native dialog). Close
+   * Project goes back to the demo project (`project:close`).
    */
   function listenMenu(): void {
     if (menuListening) return;
@@ -175,7 +177,7 @@ export const useWorkspaceStore = defineStore('workspace', () => {
       else if (!(await sessions.exportTo(id, cmd.file))) notes.error(sessions.error?.error, 'Could not export the session');
       else notes.push({ kind: 'info', title: 'Session exported', message: cmd.file });
     } else if (cmd.command === 'project:close') {
-      notes.push({ kind: 'info', title: 'Close Project', message: 'Open or create another project to leave this one; the open project stays until then.' });
+      if (!(await closeProject())) notes.error(errors.value.close, 'Could not close the project');
     }
   }
 
@@ -183,5 +185,5 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     errors.value = { ...errors.value, [action]: null };
   }
 
-  return { busy, errors, recent, sources, createProject, openProject, importModel, importImages, checkSources, noteSourceError, browse, listenMenu, runMenuCommand, clearError };
+  return { busy, errors, recent, sources, createProject, openProject, closeProject, importModel, importImages, checkSources, noteSourceError, browse, listenMenu, runMenuCommand, clearError };
 });

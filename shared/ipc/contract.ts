@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import type { BackendInfo, ModelDescriptor, Prediction } from '../types/model';
 import type { ImageListPage, ProjectSnapshot } from '../types/project';
+import type { SourceStatus } from '../types/sources';
 import type { JobProgress, JobSnapshot } from '../types/jobs';
 import type { SaliencyMap, SaliencyMethodInfo } from '../types/saliency';
 import type { ImageSetSummary } from '../types/images';
@@ -141,6 +142,10 @@ export const requests = {
   'sessions:export': { params: z.object({ sessionId: id, file: filePath, includeSources: z.boolean().default(false) }).strict(), result: returns<SessionExportResult>() },
   'sessions:import': { params: z.object({ file: filePath }).strict(), result: returns<SessionSummary>() },
   'sessions:saveUiState': { params: z.object({ sessionId: id, uiState: z.record(z.string(), z.unknown()) }).strict(), result: returns<{ savedAt: string }>() },
+  /** Closes the open storage project (running job cancelled, resumable; database closed) and opens the demo; answers the demo's snapshot. */
+  'project:close': { params: z.object({}).strict(), result: returns<ProjectSnapshot>() },
+  /** Every model and image set of the open storage project checked against its import hash (empty for a read-only project.json project). */
+  'project:sources': { params: z.object({}).strict(), result: returns<SourceStatus[]>() },
   /** Puts a cancelled or failed persisted job back in the queue; finished items are kept. */
   'jobs:resume': { params: z.object({ jobId: id }).strict(), result: returns<StoredJobSnapshot>() },
   'analysis:start': { params: analysisSpec, result: returns<{ jobId: string }>() },

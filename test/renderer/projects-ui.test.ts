@@ -106,7 +106,8 @@ describe('projects, sessions and runs UI', () => {
     await submitProjectForm(wrapper, 'import-model', 'model-project', '/m/model.json');
     expect(byTestId(wrapper, 'source-warning')).toHaveLength(0);
     // The next check (as on opening the project) finds the files changed.
-    mounted.fake.failNext('models:describe', { code: 'MODEL_CHANGED', message: 'weights.bin changed since the model was imported.' });
+    const modelId = mounted.fake.workspace.project!.models[0].id;
+    mounted.fake.workspace.sourceOverrides.set(modelId, { state: 'changed', code: 'MODEL_CHANGED', message: 'weights.bin changed since the model was imported.', currentSha256: 'abc' });
     await useWorkspaceStore(mounted.pinia).checkSources();
     await vi.waitFor(() => expect(byTestId(wrapper!, 'source-warning')).toHaveLength(1));
     const warning = wrapper.get('[data-testid="source-warning"]');
@@ -222,7 +223,7 @@ describe('projects, sessions and runs UI', () => {
     expect(wrapper.find('[data-testid="run-resume"]').exists()).toBe(true);
   });
 
-  it('follows the Electron menu: new project, export of the open session, and says what Close Project does', async () => {
+  it('follows the Electron menu: new project, export of the open session, open failure, Close Project back to the demo', async () => {
     const mounted = await mountApp();
     wrapper = mounted.wrapper;
     mounted.fake.emit('menu:command', { command: 'session:export', file: '/tmp/x.zip' });
@@ -237,6 +238,10 @@ describe('projects, sessions and runs UI', () => {
     mounted.fake.emit('menu:command', { command: 'project:open', dir: '/gone' });
     await vi.waitFor(() => expect(byTestId(wrapper!, 'toast').some((t) => t.text().includes('There is no folder /gone.'))).toBe(true));
     expect(wrapper.get('[data-testid="project-root"]').text()).toBe('/tmp/from-menu');
+    mounted.fake.emit('menu:command', { command: 'project:close' });
+    await vi.waitFor(() => expect(wrapper!.get('[data-testid="project-root"]').text()).toBe(mounted.fake.workspace.current().root));
+    expect(mounted.fake.calls.filter((c) => c.channel === 'project:close')).toHaveLength(1);
+    expect(wrapper.find('[data-testid="project-bar"] .tag').text()).toBe('read-only demo');
   });
 
   it('comparison lists the shared sources and each pair’s statistics, with — for undefined ones', () => {

@@ -80,14 +80,19 @@ describe('workspace store (projects and imports)', () => {
     expect(useWorkspaceStore().sources[project.selectedModelId as string]).toEqual({ state: 'ok', message: null });
   });
 
-  it('checks each model of a storage project and marks a changed or missing one, with the message', async () => {
+  it('checks each model and image set of a storage project (project:sources) and marks a changed or missing one, with the message', async () => {
     const fake = await storageProject();
     const modelId = useProjectStore().selectedModelId as string;
     const setId = useProjectStore().selectedImageSetId as string;
-    fake.failNext('models:describe', { code: 'MODEL_CHANGED', message: 'The model files changed since import: weights.bin.' });
+    fake.workspace.sourceOverrides.set(modelId, { state: 'changed', code: 'MODEL_CHANGED', message: 'The model files changed since import: weights.bin.', currentSha256: 'abc' });
     const ws = useWorkspaceStore();
     await ws.checkSources();
     expect(ws.sources[modelId]).toEqual({ state: 'changed', message: 'The model files changed since import: weights.bin.' });
+    expect(ws.sources[setId]).toEqual({ state: 'ok', message: null });
+    // A check that cannot answer leaves the states as they were (a run checks again).
+    fake.failNext('project:sources', { code: 'ENGINE_UNAVAILABLE', message: 'down' });
+    await ws.checkSources();
+    expect(ws.sources[setId]).toEqual({ state: 'ok', message: null });
     expect(ws.noteSourceError(setId, { code: 'SOURCE_MISSING', message: 'test.csv is missing.' })).toBe(true);
     expect(ws.sources[setId].state).toBe('missing');
     expect(ws.noteSourceError(setId, { code: 'PARAM_INVALID', message: 'other' })).toBe(false);
@@ -100,6 +105,7 @@ describe('workspace store (projects and imports)', () => {
     await useWorkspaceStore().checkSources();
     await useSessionsStore().reset();
     expect(callsOf(fake, 'models:describe')).toHaveLength(0);
+    expect(callsOf(fake, 'project:sources')).toHaveLength(0);
     expect(callsOf(fake, 'sessions:list')).toHaveLength(0);
     expect(useSessionsStore().available).toBe(false);
   });

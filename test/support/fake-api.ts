@@ -48,6 +48,8 @@ export interface FakeApi {
   /** A running `manual` job reports progress (`done` items of its total). */
   progressJob(jobId: string, done: number): void;
   options: Required<FakeApiOptions>;
+  /** The fake project storage (e.g. `sourceOverrides` for project:sources). */
+  workspace: FakeWorkspace;
 }
 
 const CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
@@ -286,6 +288,8 @@ class FakeBackend {
       'project:open': (p) => this.workspace.openProject(p),
       'project:addModel': (p) => this.workspace.addModel(p),
       'project:addImages': (p) => this.workspace.addImages(p),
+      'project:close': () => this.workspace.close(),
+      'project:sources': () => this.workspace.sourceStates(),
       'sessions:list': () => this.workspace.list(),
       'sessions:create': (p) => this.workspace.create(p),
       'sessions:open': (p) => this.workspace.open(p, [...this.jobs.values()]),
@@ -335,7 +339,7 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
     }
   }, subscribe) as unknown as FakeWireApi;
   return {
-    api, wire, handlers, calls: backend.calls, onAny, options: o,
+    api, wire, handlers, calls: backend.calls, onAny, options: o, workspace: backend.workspace,
     emit: (event, payload) => backend.emit(event, payload),
     failNext: (channel, error) => void backend.failures.set(channel, error),
     finishJob: (jobId, outcome) => backend.finishJob(jobId, outcome),

@@ -9,6 +9,7 @@ import { AppError } from '../../shared/errors';
 import type { ImageSetSummary } from '../../shared/types/images';
 import type { JobSnapshot } from '../../shared/types/jobs';
 import type { ModelEntry, ProjectSnapshot } from '../../shared/types/project';
+import type { SourceStatus } from '../../shared/types/sources';
 import type { RunDetail, SessionComparison, SessionDetail, SessionSummary, StoredJobSnapshot, StoredMapPage } from '../../shared/types/workspace';
 
 type Params = Record<string, unknown>;
@@ -67,6 +68,22 @@ export class FakeWorkspace {
     this.project = { name: (p.name as string | undefined) ?? dir.split('/').filter(Boolean).pop() ?? 'project', root: dir, isDemo: false, models: [], imageSets: [] };
     this.sessions.clear();
     return this.project;
+  }
+
+  /** project:close: back to the demo, sessions dropped. */
+  close(): ProjectSnapshot {
+    this.project = null;
+    this.sessions.clear();
+    return this.demo;
+  }
+
+  /** project:sources: every source of a storage project ok (or as set in `sourceOverrides`); none for the demo. */
+  readonly sourceOverrides = new Map<string, Pick<SourceStatus, 'state' | 'code' | 'message' | 'currentSha256'>>();
+
+  sourceStates(): SourceStatus[] {
+    if (!this.project) return [];
+    const rows = [...this.project.models.map((m) => ({ id: m.id, kind: 'model' as const, name: m.descriptor.name })), ...this.project.imageSets.map((s) => ({ id: s.id, kind: 'imageSet' as const, name: s.name }))];
+    return rows.map((r) => ({ ...r, storedSha256: `sha-${r.id}`, state: 'ok' as const, code: null, message: null, currentSha256: null, ...this.sourceOverrides.get(r.id) }));
   }
 
   addModel(p: Params): ModelEntry {
