@@ -60,12 +60,13 @@ describe('projects, sessions and runs UI', () => {
     delete window.api;
   });
 
-  it('the demo shows read-only: imports disabled, no sessions, no tabs', async () => {
+  it('the demo shows read-only: imports disabled, no sessions, no Runs tab (Images and Analyses only)', async () => {
     ({ wrapper } = await mountApp());
     expect(wrapper.get('[data-testid="project-bar-name"]').text()).toBe('Demo: MNIST digits');
     expect(wrapper.get('[data-testid="import-model"]').attributes('disabled')).toBeDefined();
     expect(wrapper.find('[data-testid="sessions-panel"]').exists()).toBe(false);
-    expect(wrapper.find('[data-testid="center-tabs"]').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="tab-runs"]').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="tab-analyses"]').exists()).toBe(true);
   });
 
   it('creates a project from a typed folder, imports a model (copied) and an image set, and lists them with their source state', async () => {

@@ -1,0 +1,77 @@
+/**
+ * The Analyses tab (issue #5): whether it is shown, the one analysis job it follows
+ * (`analysis:start`, followed by id through composables/use-job.ts, cancelled with
+ * `analysis:cancel`) and the result document, fetched with `analysis:result` once the job succeeds.
+ */
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef, watch } from 'vue';
+import type { ParamsOf } from '../../shared/ipc/contract';
+import type { AnalysisResult } from '../../shared/types/analyses';
+import { isFinalState } from '../../shared/types/jobs';
+import { getApi } from '../api';
+import { useJob } from '../composables/use-job';
+import { useNotificationsStore } from './notifications';
+
+export type AnalysisRequest = ParamsOf<'analysis:start'>;
+export type AnalysisForm = 'evaluate' | 'measure' | 'sanity';
+
+export const useAnalysesStore = defineStore('analyses', () => {
+  const tracker = useJob();
+  const { job, progress } = tracker;
+  /** The Analyses tab is shown in the centre (instead of the images or runs). */
+  const open = ref(false);
+  const form = ref<AnalysisForm>('evaluate');
+  const starting = ref(false);
+  const result = shallowRef<AnalysisResult | null>(null);
+  const resultError = ref<string | null>(null);
+  let listening = false;
+
+  const isActive = computed(() => starting.value || (job.value !== null && !isFinalState(job.value.state)));
+
+  function init(): void {
+    if (!listening) tracker.listen(getApi());
+    listening = true;
+  }
+
+  // The document is fetched once, when the followed job succeeds.
+  watch(job, async (j) => {
+    if (!j || j.state !== 'succeeded' || result.value?.jobId === j.id) return;
+    try {
+      result.value = await getApi().analysis.result({ jobId: j.id });
+    } catch (err) {
+      resultError.value = err instanceof Error ? err.message : String(err);
+    }
+  });
+
+  async function start(request: AnalysisRequest): Promise<void> {
+    if (isActive.value) return;
+    init();
+    tracker.expect();
+    result.value = null;
+    resultError.value = null;
+    starting.value = true;
+    try {
+      const { jobId } = await getApi().analysis.start(request);
+      tracker.follow(jobId);
+      // Its first jobs:state normally arrived before the answer; jobs:get covers a lost one (in-memory jobs only).
+      if (!job.value) job.value = await getApi().jobs.get({ jobId }).catch(() => null);
+    } catch (err) {
+      tracker.abandon();
+      useNotificationsStore().error(err, 'Could not start the analysis');
+    } finally {
+      starting.value = false;
+    }
+  }
+
+  async function cancel(): Promise<void> {
+    const jobId = tracker.currentId();
+    if (!jobId) return;
+    try {
+      await getApi().analysis.cancel({ jobId });
+    } catch (err) {
+      useNotificationsStore().error(err, 'Could not cancel the analysis');
+    }
+  }
+
+  return { open, form, job, progress, starting, result, resultError, isActive, init, start, cancel };
+});
