@@ -18,6 +18,7 @@ import { compareSessions } from '../storage/compare-sessions';
 import { commitImageSet, stageImageSet } from '../storage/image-sets';
 import { sessionHasActiveJob } from '../storage/jobs';
 import { commitModel, modelEntry, stageModel } from '../storage/models';
+import { aboutSource } from '../storage/sources';
 import { exportSession } from '../storage/session-export';
 import { sourceStatuses } from '../storage/source-status';
 import { importSession } from '../storage/session-import';
@@ -58,7 +59,8 @@ function jobHandlers(deps: WorkspaceHandlerDeps): Pick<Handlers, 'jobs:start' | 
       const { project, jobs } = await workspace.requireStorage();
       const model = resolveModelRef(project, spec.modelId);
       const imageSet = await resolveImageSetRef(project, spec.imageSetId);
-      const sessionId = spec.sessionId ? getSession(project, spec.sessionId).id : sessionIdFor(project, DEFAULT_SESSION);
+      // "Default" is created only once the job is accepted (createMapsJob calls this after validation).
+      const sessionId = spec.sessionId ? getSession(project, spec.sessionId).id : () => sessionIdFor(project, DEFAULT_SESSION);
       const job = await jobs.create({ sessionId, model, imageSet, method: spec.method, params: spec.params, target: spec.target, score: spec.score, seed: spec.seed, batchSize: spec.batchSize, indices: spec.indices.length ? spec.indices : undefined });
       // Runs in the background; its outcome is recorded in the row and reported by jobs:state.
       jobs.start(job.id).catch(() => {});
@@ -104,7 +106,7 @@ function projectHandlers(deps: WorkspaceHandlerDeps): Pick<Handlers, Extract<Wor
         return modelEntry(project, commitModel(project, staged, descriptor, { name }));
       } catch (err) {
         staged.discard();
-        throw err;
+        throw aboutSource(staged, err);
       }
     },
     'project:addImages': async ({ path, copy, name, labelsPath }) => {
@@ -116,7 +118,7 @@ function projectHandlers(deps: WorkspaceHandlerDeps): Pick<Handlers, Extract<Wor
         return { ...record.summary, id: record.id, name: record.name };
       } catch (err) {
         staged.discard();
-        throw err;
+        throw aboutSource(staged, err);
       }
     }
   };

@@ -10,7 +10,7 @@ import { AppError } from '../../shared/errors';
 import type { ImageSetSummary } from '../../shared/types/images';
 import { newId, nowIso, resolveStored, type Project } from './project';
 import { listFolderSet } from '../engine/data/folder-set';
-import { combinedHash, copyFiles, listImageSetFiles, verifyFiles, type ImageSetKind, type SourceFile, type SourceListing } from './sources';
+import { combinedHash, copyFiles, listImageSetFiles, stagedDiscard, verifyFiles, type ImageSetKind, type SourceFile, type SourceListing } from './sources';
 
 export interface ImageSetRecord {
   id: string;
@@ -97,7 +97,7 @@ export async function stageImageSet(project: Project, target: string, options: {
   const labels = options.labelsPath ? path.resolve(options.labelsPath) : null;
   if (!options.copy) return { id, copy: false, kind: listing.kind, sourcePath: listing.entry, entry: listing.entry, labels, listing, discard: () => {} };
   const dest = path.join(project.root, 'sources', 'image-sets', id);
-  const discard = () => fs.rmSync(dest, { recursive: true, force: true });
+  const discard = stagedDiscard(project.root, dest);
   const { files, renames } = flattenForCopy(listing);
   try {
     fs.mkdirSync(dest, { recursive: true });

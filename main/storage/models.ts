@@ -5,13 +5,12 @@
  * the engine to get its descriptor; `commitModel` records both. `discard` undoes a stage.
  * Every use goes through `resolveModel`, which refuses a moved or changed file (sources.ts).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
 import type { ModelDescriptor } from '../../shared/types/model';
 import type { ModelEntry } from '../../shared/types/project';
 import { newId, nowIso, resolveStored, type Project } from './project';
-import { copyFiles, listModelFiles, verifyFiles, type SourceFile, type SourceListing } from './sources';
+import { copyFiles, listModelFiles, stagedDiscard, verifyFiles, type SourceFile, type SourceListing } from './sources';
 
 export interface ModelRecord {
   id: string;
@@ -74,7 +73,7 @@ export function stageModel(project: Project, target: string, copy: boolean): Sta
   const id = newId();
   if (!copy || existing) return { id, copy, sourcePath: listing.entry, entry: existing ? resolveStored(project, existing.storedPath) : listing.entry, listing, existing, discard: () => {} };
   const dest = path.join(project.root, 'sources', 'models', id);
-  const discard = () => fs.rmSync(dest, { recursive: true, force: true });
+  const discard = stagedDiscard(project.root, dest);
   try {
     copyFiles(listing.base, dest, listing.files);
   } catch (err) {

@@ -156,6 +156,38 @@ export function verifyFiles(base: string, files: readonly SourceFile[], codes: V
   return refreshed;
 }
 
+/**
+ * A discard for a staged copy at `dest` (inside `root`): removes it and the parent folders the copy
+ * created (e.g. `sources/models/`), so a refused import leaves the project folder as it was.
+ */
+export function stagedDiscard(root: string, dest: string): () => void {
+  const created: string[] = [];
+  for (let d = path.dirname(dest); d.startsWith(root + path.sep) && !fs.existsSync(d); d = path.dirname(d)) created.push(d);
+  return () => {
+    fs.rmSync(dest, { recursive: true, force: true });
+    for (const d of created) {
+      try {
+        fs.rmdirSync(d); // deepest first; fails (kept) when another import has put something there meanwhile
+      } catch {
+        break;
+      }
+    }
+  };
+}
+
+/**
+ * A failure to load a staged copy (model or image set), told about the user's files: the staged
+ * folder inside the project is discarded and would only confuse (the copy is byte-identical).
+ */
+export function aboutSource(staged: { entry: string; sourcePath: string; kind?: ImageSetKind }, err: unknown): AppError {
+  const e = AppError.from(err);
+  const folder = staged.kind === 'folder';
+  const from = folder ? staged.entry : path.dirname(staged.entry);
+  const to = folder ? staged.sourcePath : path.dirname(staged.sourcePath);
+  if (from === to || !e.message.includes(from)) return e;
+  return new AppError(e.code, e.message.split(from).join(to), { hint: e.hint, detail: e.detail, cause: err });
+}
+
 /** Copies the listed files from `from` to `to` (same relative paths), then checks their hashes. */
 export function copyFiles(from: string, to: string, files: readonly SourceFile[]): void {
   for (const f of files) {

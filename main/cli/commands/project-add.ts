@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import { commitImageSet, stageImageSet } from '../../storage/image-sets';
 import { commitModel, stageModel } from '../../storage/models';
+import { aboutSource } from '../../storage/sources';
 import { openProject } from '../../storage/project';
 import { runWithEngine } from './engine-run';
 import { print } from './project-common';
@@ -41,7 +42,7 @@ export function registerProjectAdd(group: Command, setExit: (code: number) => vo
             print(json, { id: rec.id, name: rec.name, mode: rec.mode, sha256: rec.sha256, existing: !!staged.existing, inputShape: rec.descriptor.inputShape, classes: rec.descriptor.classNames.length }, `model ${rec.id} "${rec.name}" ${rec.mode}${again}, sha256 ${rec.sha256.slice(0, 12)}, input ${rec.descriptor.inputShape.join('×')}, ${rec.descriptor.classNames.length} classes`);
           } catch (err) {
             if (!staged.existing) staged.discard();
-            throw err;
+            throw aboutSource(staged, err);
           }
         } finally {
           project.close();
@@ -68,7 +69,7 @@ export function registerProjectAdd(group: Command, setExit: (code: number) => vo
             print(json, { id: rec.id, name: rec.name, kind: rec.kind, mode: rec.mode, items: rec.itemCount, sha256: rec.sha256, labels: summary.labels, skipped: summary.skipped }, `image set ${rec.id} "${rec.name}" ${rec.kind} ${rec.mode}, ${rec.itemCount} items, sha256 ${rec.sha256.slice(0, 12)}${skipped}`);
           } catch (err) {
             staged.discard();
-            throw err;
+            throw aboutSource(staged, err);
           }
         } finally {
           project.close();

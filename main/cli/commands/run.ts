@@ -100,7 +100,7 @@ export function registerRunCommand(program: Command, setExit: (code: number) => 
             const descriptor = await engine.request('loadModel', { path: model.path }, { signal });
             args.target = { kind: 'class', classIndex: resolveClass(args.classText, descriptor.classNames) };
           }
-          const sessionId = sessionIdFor(project, args.session);
+          const sessionId = () => sessionIdFor(project, args.session); // created only once the job is accepted
           const job = await jobs.create({ sessionId, model, imageSet, method: args.method, params: args.params, target: args.target, score: args.score, seed: args.seed, batchSize: args.batchSize, indices: args.indices });
           printCreated(job, json);
           return finishJob(run, job.id, 'start', json);

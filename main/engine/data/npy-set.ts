@@ -29,7 +29,13 @@ async function readHeader(file: string): Promise<{ header: NpyHeader; size: numb
     const headerEnd = 8 + lengthBytes + (lengthBytes === 2 ? view.getUint16(8, true) : view.getUint32(8, true));
     const bytes = new Uint8Array(Math.min(headerEnd, size));
     await handle.read(bytes, 0, bytes.length, 0);
-    return { header: parseNpyHeader(bytes), size };
+    try {
+      return { header: parseNpyHeader(bytes), size };
+    } catch (err) {
+      // parseNpyHeader knows only bytes: name the file, or the user cannot tell which one is bad.
+      if (err instanceof AppError) throw new AppError(err.code, `${file}: ${err.message}`, { hint: err.hint, detail: err.detail, cause: err });
+      throw err;
+    }
   } finally {
     await handle.close();
   }

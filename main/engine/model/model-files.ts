@@ -86,7 +86,7 @@ async function readWeights(json: ModelJSON, jsonPath: string): Promise<{ specs: 
     const got = groupShards.reduce((a, b) => a + b.length, 0);
     const want = expectedBytes(group.weights);
     if (want !== null && want !== got) {
-      throw loadFailed(`Weight group ${g} (${group.paths.join(', ')}) holds ${got} bytes but ${path.basename(jsonPath)} describes ${want} bytes.`,
+      throw loadFailed(`Weight group ${g} (${group.paths.join(', ')}) holds ${got} bytes but ${jsonPath} describes ${want} bytes.`,
         'The shards do not belong to this model.json or are truncated: copy model.json and its shards again from the same export.');
     }
     specs.push(...group.weights);

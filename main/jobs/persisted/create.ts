@@ -23,7 +23,11 @@ export interface ResolvedSource {
 }
 
 export interface NewMapsJob {
-  sessionId: string;
+  /**
+   * The session the run goes in, or a function giving it (e.g. creating "Default"): called only
+   * after the engine accepted the request, so a refused job creates no session.
+   */
+  sessionId: string | (() => string);
   model: ResolvedSource;
   imageSet: ResolvedSource;
   method: string;
@@ -61,10 +65,11 @@ export async function createMapsJob(project: Project, engine: Pick<EngineClient,
   const jobId = randomUUID();
   let job: JobRow | undefined;
   project.db.transaction(() => {
+    const sessionId = typeof input.sessionId === 'function' ? input.sessionId() : input.sessionId;
     // The session lists the model and image set its runs use.
-    attachSources(project, input.sessionId, [input.model.id], [input.imageSet.id]);
-    const runId = addRun(project, { sessionId: input.sessionId, kind: JOB_KIND, method: plan.method, modelId: input.model.id, imageSetId: input.imageSet.id, params: plan.params });
-    job = insertJob(project.db, { id: jobId, sessionId: input.sessionId, runId, kind: JOB_KIND, spec, items: list.map((index, position) => ({ index, batch: batchOf(position, batchSize) })) });
+    attachSources(project, sessionId, [input.model.id], [input.imageSet.id]);
+    const runId = addRun(project, { sessionId, kind: JOB_KIND, method: plan.method, modelId: input.model.id, imageSetId: input.imageSet.id, params: plan.params });
+    job = insertJob(project.db, { id: jobId, sessionId, runId, kind: JOB_KIND, spec, items: list.map((index, position) => ({ index, batch: batchOf(position, batchSize) })) });
   });
   return job as JobRow;
 }
