@@ -3,8 +3,9 @@
  * methods as in-memory jobs of the JobManager (progress, cancellation, final state). The engine
  * writes its result document (the CLI's JSON, atomically) to a private temporary file; when the job
  * succeeds the document is read back, kept in memory for `analysis:result` and the file removed.
- * Results are not stored in project sessions: the storage layer's runs describe map chunks, and an
- * analysis document is not one (see the report of issue #5).
+ * When a storage project is open, a succeeded analysis is also recorded in a session (the one the
+ * request names, else "Default") as a complete run of kind `analysis-<kind>` whose manifest is the
+ * document; a read-only project.json project (the demo) keeps results in memory only.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -14,6 +15,9 @@ import { AppError } from '../../shared/errors';
 import type { AnalysisSpec } from '../../shared/ipc/contract';
 import type { AnalysisResult } from '../../shared/types/analyses';
 import type { OpenProject } from '../app/project-service';
+import { sessionIdFor } from '../jobs/persisted/project-access';
+import { addRun, completeRun, getSession } from '../storage/sessions';
+import type { Project } from '../storage/project';
 import type { EngineClient } from '../jobs/engine-client';
 import type { JobManager, JobRunner } from '../jobs/job-manager';
 import type { Handlers } from './router';
@@ -24,6 +28,27 @@ export interface AnalysisHandlerDeps {
   project: () => Promise<OpenProject>;
   /** Finished results kept for `analysis:result` (oldest dropped first); default 50. */
   keep?: number;
+  /** The open storage project, null for a read-only project.json project; absent: results are not stored. */
+  storage?: () => Promise<Project | null>;
+}
+
+/** Session runs land in when the request names none (as for `jobs:start`). */
+const DEFAULT_SESSION = 'Default';
+
+/** What the run row shows as its method: the method and what was computed with it. */
+function runLabel(spec: AnalysisSpec): string {
+  if (spec.kind === 'evaluate') return `${spec.method} · ${spec.metrics.join('+')}`;
+  if (spec.kind === 'measure') return `${spec.method ?? 'default method'} · ${spec.measure}`;
+  return `${spec.method} · ${spec.mode} sanity`;
+}
+
+/** Records a succeeded analysis as a complete run of the session: its manifest is the whole document. */
+export function recordAnalysisRun(project: Project, spec: AnalysisSpec, document: AnalysisResult['document'], itemCount: number): string {
+  const sessionId = spec.sessionId ? getSession(project, spec.sessionId).id : sessionIdFor(project, DEFAULT_SESSION);
+  const modelId = spec.kind === 'measure' ? spec.modelIds[0] : spec.modelId;
+  const runId = addRun(project, { sessionId, kind: `analysis-${spec.kind}`, method: runLabel(spec), modelId, imageSetId: spec.imageSetId, params: spec as unknown as Record<string, unknown> });
+  completeRun(project, runId, document, [{ name: 'analysis', dtype: 'json', itemShape: [], itemCount, summary: { kind: spec.kind } }]);
+  return runId;
 }
 
 /**
@@ -65,6 +90,9 @@ export function analysisHandlers(deps: AnalysisHandlerDeps): Pick<Handlers, 'ana
     'analysis:start': async (spec) => {
       checkSpec(spec);
       const project = await deps.project();
+      const storage = deps.storage ? await deps.storage() : null;
+      // A named session must exist before the job runs (NOT_FOUND now, not after the work).
+      if (storage && spec.sessionId) getSession(storage, spec.sessionId);
       const out = path.join(await tempDir(), `${randomUUID()}.json`);
       const call = engineCall(deps, project, spec, out);
       const job = deps.jobs.submit(`analysis-${spec.kind}`, spec as unknown as Record<string, unknown>, async (io) => {
@@ -72,6 +100,7 @@ export function analysisHandlers(deps: AnalysisHandlerDeps): Pick<Handlers, 'ana
           await call(io);
           const document = JSON.parse(await readFile(out, 'utf8')) as AnalysisResult['document'];
           results.set(job.id, { kind: spec.kind, jobId: job.id, document } as AnalysisResult);
+          if (storage) recordAnalysisRun(storage, spec, document, spec.indices.length);
           while (results.size > keep) results.delete(results.keys().next().value as string);
         } finally {
           await rm(out, { force: true });

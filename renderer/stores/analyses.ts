@@ -2,6 +2,8 @@
  * The Analyses tab (issue #5): whether it is shown, the one analysis job it follows
  * (`analysis:start`, followed by id through composables/use-job.ts, cancelled with
  * `analysis:cancel`) and the result document, fetched with `analysis:result` once the job succeeds.
+ * In a storage project the request names the open session, which records the result as a run; the
+ * session is re-read so the run shows.
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
@@ -11,6 +13,7 @@ import { isFinalState } from '../../shared/types/jobs';
 import { getApi } from '../api';
 import { useJob } from '../composables/use-job';
 import { useNotificationsStore } from './notifications';
+import { useSessionsStore } from './sessions';
 
 export type AnalysisRequest = ParamsOf<'analysis:start'>;
 export type AnalysisForm = 'evaluate' | 'measure' | 'sanity';
@@ -38,6 +41,8 @@ export const useAnalysesStore = defineStore('analyses', () => {
     if (!j || j.state !== 'succeeded' || result.value?.jobId === j.id) return;
     try {
       result.value = await getApi().analysis.result({ jobId: j.id });
+      const sessions = useSessionsStore();
+      if (sessions.available) await sessions.reloadCurrent();
     } catch (err) {
       resultError.value = err instanceof Error ? err.message : String(err);
     }
@@ -51,7 +56,8 @@ export const useAnalysesStore = defineStore('analyses', () => {
     resultError.value = null;
     starting.value = true;
     try {
-      const { jobId } = await getApi().analysis.start(request);
+      const sessionId = useSessionsStore().currentId;
+      const { jobId } = await getApi().analysis.start(sessionId && !request.sessionId ? { ...request, sessionId } : request);
       tracker.follow(jobId);
       // Its first jobs:state normally arrived before the answer; jobs:get covers a lost one (in-memory jobs only).
       if (!job.value) job.value = await getApi().jobs.get({ jobId }).catch(() => null);

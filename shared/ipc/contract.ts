@@ -54,6 +54,8 @@ export type SaliencyJobSpec = z.infer<typeof saliencyJobSpec>;
  */
 const analysisMethod = z.string().min(1).max(64);
 const analysisParams = z.record(z.string(), z.unknown());
+/** Storage projects only: the session the result is recorded in (absent: "Default", created when missing). */
+const analysisSession = { sessionId: id.optional() };
 export const analysisSpec = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('evaluate'), modelId: id, imageSetId: id, indices: indices.min(1),
@@ -62,15 +64,18 @@ export const analysisSpec = z.discriminatedUnion('kind', [
     /** Baseline id of the shared registry, e.g. `mean-colour` or `blur:sigma=5`; absent: each metric's default. */
     baseline: z.string().min(1).max(200).optional(),
     steps: z.number().int().min(1).max(10_000).optional(),
-    seed: z.number().int().min(0).max(0xffffffff).optional()
+    seed: z.number().int().min(0).max(0xffffffff).optional(),
+    ...analysisSession
   }).strict(),
   z.object({
     kind: z.literal('measure'), measure: z.enum(ANALYSIS_MEASURES), modelIds: z.array(id).min(1).max(20), imageSetId: id, indices: indices.min(1),
-    method: analysisMethod.optional(), params: analysisParams.optional(), seed: z.number().int().min(0).max(0xffffffff).optional()
+    method: analysisMethod.optional(), params: analysisParams.optional(), seed: z.number().int().min(0).max(0xffffffff).optional(),
+    ...analysisSession
   }).strict(),
   z.object({
     kind: z.literal('sanity'), mode: z.enum(ANALYSIS_SANITY_MODES), modelId: id, imageSetId: id, indices: indices.min(1),
-    method: analysisMethod, seed: z.number().int().min(0).max(0xffffffff).optional()
+    method: analysisMethod, seed: z.number().int().min(0).max(0xffffffff).optional(),
+    ...analysisSession
   }).strict()
 ]);
 export type AnalysisSpec = z.infer<typeof analysisSpec>;
