@@ -15,7 +15,9 @@ import { useNotificationsStore } from './notifications';
 import { useProjectStore } from './project';
 import { useSessionsStore } from './sessions';
 
-export type WorkspaceAction = 'create' | 'open' | 'model' | 'images' | 'close';
+export type WorkspaceAction = 'create' | 'open' | 'model' | 'images';
+/** The form actions plus Close Project (menu only, no form). */
+type StoreAction = WorkspaceAction | 'close';
 export type SourceState = 'ok' | 'changed' | 'missing' | 'unchecked';
 
 /** localStorage key of the recent project folders (browser mode has no OS recent list). */
@@ -40,8 +42,8 @@ export function sourceStateOf(err: unknown): SourceState | null {
 }
 
 export const useWorkspaceStore = defineStore('workspace', () => {
-  const busy = ref<WorkspaceAction | null>(null);
-  const errors = ref<Record<WorkspaceAction, AppErrorData | null>>({ create: null, open: null, model: null, images: null, close: null });
+  const busy = ref<StoreAction | null>(null);
+  const errors = ref<Record<StoreAction, AppErrorData | null>>({ create: null, open: null, model: null, images: null, close: null });
   const recent = ref<string[]>(readRecent());
   /** Per model or image set id: whether its files still match what was imported. */
   const sources = ref<Record<string, { state: SourceState; message: string | null }>>({});
@@ -57,7 +59,7 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   }
 
   /** Runs one action with its busy flag and inline error; true when it succeeded. */
-  async function run(action: WorkspaceAction, work: () => Promise<void>): Promise<boolean> {
+  async function run(action: StoreAction, work: () => Promise<void>): Promise<boolean> {
     busy.value = action;
     errors.value = { ...errors.value, [action]: null };
     try {
