@@ -13,6 +13,7 @@ test.describe('analyses tab', () => {
     await expect(analyses.field('metric-insertion')).toBeChecked();
     await expect(analyses.field('evaluate-method')).toHaveValue('gradient');
     await expect(analyses.field('scope-count')).toHaveValue('4');
+    await expect(page.getByTestId('analysis-subject')).toContainText('Digits CNN (seed 1) · ');
     await workbench.screenshot('analyses-1-form');
     await analyses.run('evaluate');
     await expect(analyses.summary.locator('[data-metric="deletion"]')).toContainText(/AUC \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]/);

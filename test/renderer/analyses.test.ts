@@ -47,6 +47,7 @@ describe('Analyses tab', () => {
   it('runs deletion + insertion of gradient on the first 4 images and shows both curves with AUC ± CI', async () => {
     const { fake, w } = await openAnalyses();
     expect(w.find('[data-testid="image-grid"]').exists()).toBe(false);
+    expect(w.get('[data-testid="analysis-subject"]').text()).toBe('MNIST CNN · MNIST test digits · 24 images');
     await w.get('[data-testid="form-evaluate"]').trigger('submit');
     await vi.waitFor(() => expect(w.find('[data-testid="analysis-results"]').exists()).toBe(true));
     expect(starts(fake)).toEqual([{ kind: 'evaluate', modelId: 'mnist-cnn', imageSetId: 'mnist-test', indices: [0, 1, 2, 3], metrics: ['deletion', 'insertion'], method: 'gradient', params: {} }]);
