@@ -26,6 +26,23 @@ test.describe('analyses tab', () => {
     await workbench.screenshot('analyses-2-deletion-insertion');
   });
 
+  test('runs MoRF + LeRF of gradient maps on 4 images and shows the curves with AOPC values', async ({ page }) => {
+    const workbench = new WorkbenchPage(page);
+    const analyses = new AnalysesPage(page);
+    await workbench.open();
+    await analyses.open();
+    await analyses.field('metric-deletion').uncheck();
+    await analyses.field('metric-insertion').uncheck();
+    await analyses.field('metric-morf').check();
+    await analyses.field('metric-lerf').check();
+    await analyses.run('evaluate');
+    await expect(analyses.summary.locator('[data-metric="morf"]')).toContainText(/AOPC -?\d\.\d{3} \[/);
+    await expect(analyses.summary.locator('[data-metric="lerf"]')).toContainText(/AOPC -?\d\.\d{3} \[/);
+    await expect(analyses.curvesChart).toHaveAttribute('data-metrics', 'morf,lerf');
+    await expect(analyses.curvesChart).toContainText('MoRF: AOPC');
+    await workbench.screenshot('analyses-5-morf-lerf');
+  });
+
   test('runs the entropy measure on 8 images and shows the summary table', async ({ page }) => {
     const workbench = new WorkbenchPage(page);
     const analyses = new AnalysesPage(page);
