@@ -6,6 +6,7 @@
  * bench/flops.ts) and that rate as a fraction of a 2048² matmul measured in the same run.
  *
  * Options: --models demo,resnet18  --methods gradient,smoothgrad,…  --n-demo 32  --n-resnet 8
+ *          --gradient-batches 1,8 (image batches of the extra fixed-batch input-gradient cases)
  *          --target-seconds 20 (n per case: one input is timed first, then n is chosen so the case
  *          takes about this long, 1 ≤ n ≤ the --n limit; gradient at batch 1/8 always uses 8)  --json
  *          --quick (a few minutes: shorter cases, fewer masks/iterations, smaller param suite)
@@ -42,6 +43,8 @@ const { values: args } = parseArgs({
     'n-demo': { type: 'string', default: '32' },
     'n-resnet': { type: 'string', default: '8' },
     'target-seconds': { type: 'string', default: '20' },
+    /** Fixed image batches of the extra input-gradient cases (per model). */
+    'gradient-batches': { type: 'string', default: '1,8' },
     /** `maps` (input-space methods), `param` (parameter-saliency reference statistics), `metrics` (faithfulness metrics), any of them. */
     suites: { type: 'string', default: 'maps,param,metrics' },
     json: { type: 'boolean', default: false },
@@ -51,6 +54,7 @@ const { values: args } = parseArgs({
 });
 
 const log = (line: string) => process.stderr.write(line + '\n');
+const gradientBatches = args['gradient-batches']!.split(',').map(Number);
 
 async function demoModel(): Promise<BenchModel> {
   const file = path.join(root, 'demo', 'models', 'digits-cnn', 'model.json');
@@ -89,7 +93,7 @@ function casesFor(model: BenchModel, methods: string[], nMax: number, isResNet: 
   const cases: BenchCase[] = [];
   for (const method of methods) {
     cases.push({ model, method, params: isResNet ? resnetParams(method) : {}, n: Math.min(nMax, model.available), fixedN: false });
-    if (method === 'gradient') for (const batch of [1, 8]) cases.push({ model, method, params: {}, batch, n: Math.min(8, model.available), fixedN: true });
+    if (method === 'gradient') for (const batch of gradientBatches) cases.push({ model, method, params: {}, batch, n: Math.min(Math.max(8, batch), model.available), fixedN: true });
   }
   return cases;
 }
