@@ -1,11 +1,15 @@
 /**
  * `analysis:start` / `analysis:result` (issue #5): the engine's `evaluate`, `measure` and `sanity`
- * methods as in-memory jobs of the JobManager (progress, cancellation, final state). The engine
- * writes its result document (the CLI's JSON, atomically) to a private temporary file; when the job
- * succeeds the document is read back, kept in memory for `analysis:result` and the file removed.
- * When a storage project is open, a succeeded analysis is also recorded in a session (the one the
- * request names, else "Default") as a complete run of kind `analysis-<kind>` whose manifest is the
- * document; a read-only project.json project (the demo) keeps results in memory only.
+ * methods as jobs with progress, cancellation and a final state.
+ *
+ * In a storage project every analysis is a PERSISTED job (main/jobs/persisted/analysis/: per-batch
+ * commit of per-image rows, resume after cancel, crash or kill; docs/jobs.md) on the project's job
+ * queue; its document is its run's manifest. In a read-only project.json project (the demo) it is an
+ * in-memory job of the JobManager: the engine writes its result document (the CLI's JSON,
+ * atomically) to a private temporary file; when the job succeeds the document is read back, kept in
+ * memory for `analysis:result` and the file removed. `recordAnalysisRun` records such a document as
+ * a complete run of kind `analysis-<kind>` when a storage project is given without its persisted
+ * queue (`storage` without `persisted`).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -15,7 +19,10 @@ import { AppError } from '../../shared/errors';
 import type { AnalysisSpec } from '../../shared/ipc/contract';
 import type { AnalysisResult } from '../../shared/types/analyses';
 import type { OpenProject } from '../app/project-service';
-import { sessionIdFor } from '../jobs/persisted/project-access';
+import { analysisSessionId, runLabel } from '../jobs/persisted/analysis/create';
+import { isAnalysisJobKind, isPersistedAnalysis } from '../jobs/persisted/analysis/spec';
+import type { PersistedJobs } from '../jobs/persisted/service';
+import { runManifest } from '../storage/jobs';
 import { addRun, completeRun, getSession } from '../storage/sessions';
 import type { Project } from '../storage/project';
 import type { EngineClient } from '../jobs/engine-client';
@@ -30,21 +37,13 @@ export interface AnalysisHandlerDeps {
   keep?: number;
   /** The open storage project, null for a read-only project.json project; absent: results are not stored. */
   storage?: () => Promise<Project | null>;
-}
-
-/** Session runs land in when the request names none (as for `jobs:start`). */
-const DEFAULT_SESSION = 'Default';
-
-/** What the run row shows as its method: the method and what was computed with it. */
-function runLabel(spec: AnalysisSpec): string {
-  if (spec.kind === 'evaluate') return `${spec.method} · ${spec.metrics.join('+')}`;
-  if (spec.kind === 'measure') return `${spec.method ?? 'default method'} · ${spec.measure}`;
-  return `${spec.method} · ${spec.mode} sanity`;
+  /** The open storage project's persisted job queue, null for a read-only project; absent: analyses stay in memory. */
+  persisted?: () => Promise<PersistedJobs | null>;
 }
 
 /** Records a succeeded analysis as a complete run of the session: its manifest is the whole document. */
 export function recordAnalysisRun(project: Project, spec: AnalysisSpec, document: AnalysisResult['document'], itemCount: number): string {
-  const sessionId = spec.sessionId ? getSession(project, spec.sessionId).id : sessionIdFor(project, DEFAULT_SESSION);
+  const sessionId = analysisSessionId(project, spec);
   const modelId = spec.kind === 'measure' ? spec.modelIds[0] : spec.modelId;
   const runId = addRun(project, { sessionId, kind: `analysis-${spec.kind}`, method: runLabel(spec), modelId, imageSetId: spec.imageSetId, params: spec as unknown as Record<string, unknown> });
   completeRun(project, runId, document, [{ name: 'analysis', dtype: 'json', itemShape: [], itemCount, summary: { kind: spec.kind } }]);
@@ -86,9 +85,30 @@ export function analysisHandlers(deps: AnalysisHandlerDeps): Pick<Handlers, 'ana
   let dir: Promise<string> | null = null;
   const tempDir = () => (dir ??= mkdtemp(path.join(os.tmpdir(), 'saliency-analyses-')));
 
+  const persisted = async () => (deps.persisted ? deps.persisted() : null);
+  /** The persisted analysis job `jobId` of the open storage project, null when it is not one (e.g. an in-memory job). */
+  const storedJob = async (jobId: string) => {
+    const queue = await persisted();
+    if (!queue) return null;
+    try {
+      const job = queue.get(jobId);
+      return isAnalysisJobKind(job.kind) ? { queue, job } : null;
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'NOT_FOUND') return null;
+      throw err;
+    }
+  };
+
   return {
     'analysis:start': async (spec) => {
       checkSpec(spec);
+      const queue = await persisted();
+      if (queue && isPersistedAnalysis(spec)) {
+        const job = await queue.createAnalysis(spec);
+        // Runs in the background; its outcome is recorded in the row and reported by jobs:state.
+        queue.start(job.id).catch(() => {});
+        return { jobId: job.id };
+      }
       const project = await deps.project();
       const storage = deps.storage ? await deps.storage() : null;
       // A named session must exist before the job runs (NOT_FOUND now, not after the work).
@@ -108,10 +128,21 @@ export function analysisHandlers(deps: AnalysisHandlerDeps): Pick<Handlers, 'ana
       });
       return { jobId: job.id };
     },
-    'analysis:cancel': async ({ jobId }) => ({ cancelled: deps.jobs.cancel(jobId) }),
+    'analysis:cancel': async ({ jobId }) => {
+      const stored = await storedJob(jobId);
+      return { cancelled: stored ? stored.queue.cancel(jobId) : deps.jobs.cancel(jobId) };
+    },
     'analysis:result': async ({ jobId }) => {
       const found = results.get(jobId);
       if (found) return found;
+      const stored = await storedJob(jobId);
+      if (stored) {
+        const { job } = stored;
+        const project = deps.storage ? await deps.storage() : null;
+        const document = job.state === 'succeeded' && job.runId && project ? runManifest(project.db, job.runId) : null;
+        if (document) return { kind: job.kind.replace(/^analysis-/, ''), jobId, document } as AnalysisResult;
+        throw new AppError('NOT_FOUND', `Analysis job ${jobId} has no result (it is ${job.state}).`, { hint: job.resumable ? 'Resume it with jobs:resume to compute the rest.' : 'Wait for the job to succeed, or start it again.' });
+      }
       const job = deps.jobs.get(jobId); // NOT_FOUND for an unknown id
       throw new AppError('NOT_FOUND', `Analysis job ${jobId} has no result (it is ${job.state}).`, { hint: job.state === 'succeeded' ? 'Older results are dropped; run the analysis again.' : 'Wait for the job to succeed, or start it again.' });
     }

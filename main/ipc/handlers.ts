@@ -43,7 +43,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'saliency:methods': async () => engine.request('listMethods', {}),
     ...workspaceHandlers({ workspace, engine, jobs }),
-    ...analysisHandlers({ engine, jobs, project: () => workspace.current(), storage: async () => ((await workspace.storageJobs()) ? (await workspace.requireStorage()).project : null) }),
+    ...analysisHandlers({ engine, jobs, project: () => workspace.current(), storage: async () => ((await workspace.storageJobs()) ? (await workspace.requireStorage()).project : null), persisted: () => workspace.storageJobs() }),
     ...dialogHandlers(deps.dialogs)
   };
 }

@@ -244,3 +244,14 @@ export function jobItemsPage(db: ProjectDb, jobId: string, offset: number, limit
 export function sessionHasActiveJob(db: ProjectDb, sessionId: string): boolean {
   return !!db.get("SELECT 1 AS x FROM jobs WHERE session_id = ? AND state IN ('queued', 'running') LIMIT 1", [sessionId]);
 }
+
+/** The stored per-image summaries of a run (parsed JSON), in item-index order. */
+export function runSummaries(db: ProjectDb, runId: string): Array<Record<string, unknown>> {
+  return db.all<Raw>('SELECT summary_json FROM image_summaries WHERE run_id = ? ORDER BY item_index', [runId]).map((r) => JSON.parse(String(r.summary_json)) as Record<string, unknown>);
+}
+
+/** The manifest of a run (null until it is complete). */
+export function runManifest(db: ProjectDb, runId: string): unknown {
+  const r = db.get<Raw>('SELECT manifest_json FROM runs WHERE id = ?', [runId]);
+  return r?.manifest_json ? (JSON.parse(String(r.manifest_json)) as unknown) : null;
+}

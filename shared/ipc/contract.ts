@@ -49,8 +49,9 @@ export type SaliencyJobSpec = z.infer<typeof saliencyJobSpec>;
 
 /**
  * An analysis job (issue #5): faithfulness metrics (`evaluate`), a salience measure (`measure`) or a
- * sanity check (`sanity`) over images of one image set, run by the engine as an in-memory job;
- * its result document is read with `analysis:result`.
+ * sanity check (`sanity`) over images of one image set, run by the engine: a persisted job
+ * (resumable, on the project's job queue; docs/jobs.md) in a storage project, an in-memory job in a
+ * read-only project; its result document is read with `analysis:result`.
  */
 const analysisMethod = z.string().min(1).max(64);
 const analysisParams = z.record(z.string(), z.unknown());
@@ -155,7 +156,7 @@ export const requests = {
   'jobs:resume': { params: z.object({ jobId: id }).strict(), result: returns<StoredJobSnapshot>() },
   'analysis:start': { params: analysisSpec, result: returns<{ jobId: string }>() },
   'analysis:result': { params: z.object({ jobId: id }).strict(), result: returns<AnalysisResult>() },
-  /** Cancels an analysis job (in-memory, also while a storage project's persisted queue owns `jobs:cancel`). */
+  /** Cancels an analysis job (persisted in a storage project, else in-memory). */
   'analysis:cancel': { params: z.object({ jobId: id }).strict(), result: returns<{ cancelled: boolean }>() },
   /** A page of a run's stored maps, display-sized (longest side ≤ maxSide); full-size arrays stay on disk. */
   'runs:maps': {

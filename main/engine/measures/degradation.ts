@@ -22,13 +22,13 @@ import { quantize8bit } from '../compare/entropy';
 import { isConstant } from '../compare/validate';
 import { readChoice, readNumber, rejectUnknownOptions } from '../baselines/options';
 import { AppError } from '../../../shared/errors';
-import { summarize } from '../stats/summary';
 import { guideFor, guideLevels, type DegradationMode, type DegradeOptions } from './degrade';
 import { degradeBatch } from './degrade-batch';
 import { explain, mapOf, type Explained } from './explain';
 import { CLASS_OF, type ClassOf } from './options';
 import { ssim8 } from './pair-stats';
 import { spearman } from '../compare';
+import { degradationSummary } from './summaries/degradation';
 import type { Measure, MeasureContext, MeasureOutput } from './types';
 import { walkInputs, type WalkBatch } from './walk';
 
@@ -107,23 +107,7 @@ async function run(ctx: MeasureContext, p: DegradationParams): Promise<MeasureOu
       rows.push({ index, path: batch.paths[row], label: batch.labels[row], predicted: clean.predicted[row], constantCam, skipped: constantCam && p.constantCam === 'skip', background, object, objectMinusBackground: object.probDelta - background.probDelta });
     });
   });
-  return { perImage: rows, summary: summaryOf(rows, ctx), skipped, warnings: [] };
-}
-
-function summaryOf(rows: DegradationRow[], ctx: MeasureContext) {
-  const used = rows.filter((r) => !r.skipped);
-  const mode = (m: DegradationMode) => {
-    const at = used.map((r) => r[m]);
-    const s = (f: (x: ModeRow) => number) => summarize(at.map(f), ctx.bootstrap);
-    return { probDelta: s((x) => x.probDelta), logitDelta: s((x) => x.logitDelta), changedFraction: s((x) => (x.changed ? 1 : 0)), ssim: s((x) => x.ssim), spearman: s((x) => x.spearman) };
-  };
-  return {
-    constantCamCount: rows.filter((r) => r.constantCam).length,
-    skippedConstantCam: rows.length - used.length,
-    background: mode('background'),
-    object: mode('object'),
-    objectMinusBackground: summarize(used.map((r) => r.objectMinusBackground), ctx.bootstrap)
-  };
+  return { perImage: rows, summary: degradationSummary(rows, ctx.bootstrap), skipped, warnings: [] };
 }
 
 /** The `degradation` measure (see the file comment). */

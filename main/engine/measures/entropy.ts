@@ -14,8 +14,8 @@
  */
 import { salienceEntropy } from '../compare';
 import { readChoice, readNumber, rejectUnknownOptions } from '../baselines/options';
-import { summarize } from '../stats/summary';
 import { explain, mapOf } from './explain';
+import { entropySummary } from './summaries/entropy';
 import { RESOLUTIONS, type Resolution } from './options';
 import type { Measure, MeasureContext, MeasureOutput } from './types';
 import { walkInputs } from './walk';
@@ -59,10 +59,9 @@ async function run(ctx: MeasureContext, p: EntropyParams): Promise<MeasureOutput
       rows.push({ index, path: batch.paths[row], label: batch.labels[row], predicted: e.predicted[row], logit: e.logits[row * e.classes + t], prob: e.probs[row * e.classes + t], ...h });
     });
   });
-  const col = (key: 'normalized' | 'entropy' | 'distinct') => rows.map((r) => r[key]);
   return {
     perImage: rows,
-    summary: { grid, maxEntropy: rows.length ? rows[0].maxEntropy : null, constantMaps: rows.filter((r) => r.distinct === 1).length, normalized: summarize(col('normalized'), ctx.bootstrap), entropy: summarize(col('entropy'), ctx.bootstrap), distinct: summarize(col('distinct'), ctx.bootstrap) },
+    summary: entropySummary(rows, ctx.bootstrap, grid),
     skipped,
     warnings: []
   };

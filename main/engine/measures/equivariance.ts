@@ -17,11 +17,11 @@
  */
 import { AppError } from '../../../shared/errors';
 import { readChoice, readNumber, rejectUnknownOptions } from '../baselines/options';
-import { summarize } from '../stats/summary';
 import { paperTransforms, resolveTransform, type GeometricTransform, type Grid } from '../transforms';
 import { explain, mapOf, type Explained, type MapStack } from './explain';
 import { CLASS_OF, readStringList, readTopK, type ClassOf } from './options';
-import { columns, comparePair, type PairStats } from './pair-stats';
+import { comparePair, type PairStats } from './pair-stats';
+import { equivarianceSummary } from './summaries/equivariance';
 import type { Measure, MeasureContext, MeasureOutput } from './types';
 import { walkInputs } from './walk';
 
@@ -115,26 +115,7 @@ async function run(ctx: MeasureContext, p: EquivarianceParams): Promise<MeasureO
     }
     batch.indices.forEach((index, row) => rows.push({ index, path: batch.paths[row], label: batch.labels[row], predicted: clean.predicted[row], transforms: perT.map((r) => r[row]) }));
   });
-  return { perImage: rows, summary: { transforms: transforms.map((t, ti) => transformSummary(t, rows.map((r) => r.transforms[ti]), ctx)) }, skipped, warnings: [] };
-}
-
-function transformSummary(t: GeometricTransform, at: TransformRow[], ctx: MeasureContext) {
-  const stats = (list: Array<PairStats | null>) => {
-    if (list.some((s) => s === null)) return null;
-    const cols = columns(list as PairStats[]);
-    return { ssim: summarize(cols.ssim, ctx.bootstrap), spearman: summarize(cols.spearman, ctx.bootstrap), topkIou: summarize(cols.topkIou, ctx.bootstrap) };
-  };
-  const part = (key: 'equivariance' | 'invariance') => ({ native: stats(at.map((r) => r[key].native)), upsampled: stats(at.map((r) => r[key].upsampled)) });
-  return {
-    transform: t.id,
-    label: t.label,
-    exactOnGrid: t.exactOnGrid,
-    equivariance: part('equivariance'),
-    invariance: part('invariance'),
-    changedFraction: summarize(at.map((r) => (r.changed ? 1 : 0)), ctx.bootstrap),
-    probDelta: summarize(at.map((r) => r.probDelta), ctx.bootstrap),
-    logitDelta: summarize(at.map((r) => r.logitDelta), ctx.bootstrap)
-  };
+  return { perImage: rows, summary: equivarianceSummary(rows, ctx.bootstrap, transforms), skipped, warnings: [] };
 }
 
 /** The `equivariance` measure (see the file comment). */

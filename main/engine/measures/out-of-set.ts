@@ -24,11 +24,11 @@ import { readChoice, rejectUnknownOptions } from '../baselines/options';
 import { fromRawPixels, modelChannels, toRawPixels } from '../data/preprocess';
 import { rowRng } from '../saliency/batching';
 import type { ModelHandle } from '../model/model-handle';
-import { summarize } from '../stats/summary';
 import { corrupt, CORRUPTIONS, DEFAULT_LEVELS, type CorruptionId } from './corruptions';
 import { explain, mapOf, type Explained } from './explain';
 import { CLASS_OF, readNumberList, readTopK, RESOLUTIONS, type ClassOf, type Resolution } from './options';
-import { columns, comparePair, type PairStats } from './pair-stats';
+import { comparePair, type PairStats } from './pair-stats';
+import { levelSummaries } from './summaries/out-of-set';
 import type { Measure, MeasureContext, MeasureOutput, Row } from './types';
 import { outOfSetComparison, setStats, type SetStats } from './ood-set';
 import { walkInputs, type WalkBatch } from './walk';
@@ -130,7 +130,7 @@ async function run(ctx: MeasureContext, p: OutOfSetParams): Promise<MeasureOutpu
     }
     batch.indices.forEach((index, row) => rows.push({ index, path: batch.paths[row], label: batch.labels[row], predicted: clean.predicted[row], levels: perLevel.map((l) => l[row]) }));
   });
-  const summary: Record<string, unknown> = { corruption: p.corruption, levels: levelSummaries(rows, p, ctx) };
+  const summary: Record<string, unknown> = { corruption: p.corruption, levels: levelSummaries(rows, p.levels, ctx.bootstrap) };
   const tables: Record<string, Row[]> = {};
   if (p.ood) {
     const ood = await outOfSetComparison(ctx, model, p.ood, inSet);
@@ -139,22 +139,6 @@ async function run(ctx: MeasureContext, p: OutOfSetParams): Promise<MeasureOutpu
     skipped.push(...ood.skipped);
   }
   return { perImage: rows, summary, tables, skipped, warnings: [] };
-}
-
-function levelSummaries(rows: OutOfSetRow[], p: OutOfSetParams, ctx: MeasureContext) {
-  return p.levels.map((level, li) => {
-    const at = rows.map((r) => r.levels[li]);
-    const cols = columns(at);
-    return {
-      level,
-      ssim: summarize(cols.ssim, ctx.bootstrap),
-      spearman: summarize(cols.spearman, ctx.bootstrap),
-      topkIou: summarize(cols.topkIou, ctx.bootstrap),
-      changedFraction: summarize(at.map((r) => (r.changed ? 1 : 0)), ctx.bootstrap),
-      probDelta: summarize(at.map((r) => r.probDelta), ctx.bootstrap),
-      logitDelta: summarize(at.map((r) => r.logitDelta), ctx.bootstrap)
-    };
-  });
 }
 
 /** The `out-of-set` measure (see the file comment). */

@@ -15,10 +15,10 @@
 import { AppError } from '../../../shared/errors';
 import { readChoice, rejectUnknownOptions } from '../baselines/options';
 import type { ModelHandle } from '../model/model-handle';
-import { summarize } from '../stats/summary';
 import { explain, mapOf, type Explained } from './explain';
 import { readTopK, RESOLUTIONS, type Resolution } from './options';
 import { comparePair, type PairStats } from './pair-stats';
+import { stabilitySummary } from './summaries/stability';
 import type { Measure, MeasureContext, MeasureOutput } from './types';
 import { loadFor, walkInputs } from './walk';
 
@@ -92,24 +92,7 @@ async function run(ctx: MeasureContext, p: StabilityParams): Promise<MeasureOutp
       });
     });
   });
-  return { perImage: rows, summary: summaryOf(rows, ctx), skipped, warnings: [] };
-}
-
-function summaryOf(rows: StabilityRow[], ctx: MeasureContext) {
-  const col = (key: 'meanSsim' | 'meanSpearman' | 'meanTopkIou') => rows.map((r) => r[key]);
-  const pairsAt = (i: number) => rows.map((r) => r.pairs[i]);
-  const pairCount = rows.length ? rows[0].pairs.length : 0;
-  return {
-    runs: ctx.models.map((m) => ({ path: m.descriptor.path, name: m.descriptor.name, hash: m.descriptor.hash })),
-    pairCount,
-    ssim: summarize(col('meanSsim'), ctx.bootstrap),
-    spearman: summarize(col('meanSpearman'), ctx.bootstrap),
-    topkIou: summarize(col('meanTopkIou'), ctx.bootstrap),
-    perPair: Array.from({ length: pairCount }, (_, i) => {
-      const at = pairsAt(i);
-      return { a: at[0].a, b: at[0].b, ssim: summarize(at.map((q) => q.ssim), ctx.bootstrap), spearman: summarize(at.map((q) => q.spearman), ctx.bootstrap), agreement: summarize(at.map((q) => (q.samePrediction ? 1 : 0)), ctx.bootstrap) };
-    })
-  };
+  return { perImage: rows, summary: stabilitySummary(rows, ctx.bootstrap, ctx.models.map((m) => ({ path: m.descriptor.path, name: m.descriptor.name, hash: m.descriptor.hash }))), skipped, warnings: [] };
 }
 
 /** The `stability` measure (see the file comment). */

@@ -16,15 +16,15 @@ import type { ModelHandle } from '../model/model-handle';
 import { writeJsonAtomic } from '../parameter-saliency/reference/store';
 import { checkMethodCapabilities } from '../run-saliency';
 import { getMethod } from '../saliency';
-import { summarize } from '../stats/summary';
+import { curvesOf, DEFAULT_SANITY_RESAMPLES } from './curves';
 import { getSanityCheck } from './index';
-import { computeSanity, type SanityIO, type SanityRow, type SanityRunOptions } from './run';
-import { SIMILARITY_IDS, type CurvePoint, type SanityDocument, type SanityRequest, type SanityResult, type SimilarityId } from './types';
+import { computeSanity, type SanityIO, type SanityRunOptions } from './run';
+import type { SanityDocument, SanityRequest, SanityResult } from './types';
 import { INIT_MODES, type InitMode } from './weights';
 
 type Tf = typeof tfTypes;
 
-export const SANITY_DEFAULTS = { method: 'gradient', target: 'predicted', init: 'glorot-uniform', seed: 0, topK: 0.1, resamples: 1000, batchSize: 16 } as const;
+export const SANITY_DEFAULTS = { method: 'gradient', target: 'predicted', init: 'glorot-uniform', seed: 0, topK: 0.1, resamples: DEFAULT_SANITY_RESAMPLES, batchSize: 16 } as const;
 
 function bad(message: string): AppError {
   return new AppError('PARAM_INVALID', `sanity: ${message}`);
@@ -50,15 +50,7 @@ export function resolveSanityRequest(req: SanityRequest) {
   return { check, method, params, target, init, seed, topK, resamples, batchSize };
 }
 
-/** Per-step curve of one statistic over the images (float64, NaN left out and counted). */
-export function curvesOf(rows: SanityRow[], steps: number, resamples: number, seed: number): Record<SimilarityId, CurvePoint[]> {
-  const curve = (id: SimilarityId): CurvePoint[] =>
-    Array.from({ length: steps }, (_, s) => {
-      const { n, undefinedCount, mean, std, median, ci } = summarize(rows.map((r) => r.steps[s][id]), { resamples, seed });
-      return { n, undefinedCount, mean, std, median, ci };
-    });
-  return Object.fromEntries(SIMILARITY_IDS.map((id) => [id, curve(id)])) as Record<SimilarityId, CurvePoint[]>;
-}
+export { curvesOf };
 
 /**
  * Runs a check on an already loaded private model (tests and scripts; the caller disposes it).

@@ -8,6 +8,7 @@ import { AppError } from '../../../shared/errors';
 import type { ArtifactRecord } from '../../storage/artifacts';
 import { jobForRun, jobItemsPage } from '../../storage/jobs';
 import type { Project } from '../../storage/project';
+import { JOB_KIND } from './create';
 import { displaySized } from './display';
 
 const MAPS = 'maps';
@@ -15,7 +16,8 @@ const MAPS = 'maps';
 export function readMapPage(project: Project, runId: string, offset: number, limit: number, maxSide: number): StoredMapPage {
   const job = jobForRun(project.db, runId);
   const chunks = project.artifacts.chunks(runId, MAPS);
-  if (!job && chunks.length === 0) throw new AppError('NOT_FOUND', `Run ${runId} has no stored maps.`);
+  // An analysis run has a job too, but no maps.
+  if ((!job || job.kind !== JOB_KIND) && chunks.length === 0) throw new AppError('NOT_FOUND', `Run ${runId} has no stored maps.`);
   const cache = new Map<number, Float32Array>();
   const shape = chunks[0]?.itemShape ?? null;
   const mapAt = (position: number): StoredMapItem['map'] => {

@@ -50,7 +50,7 @@ export interface RunnerIO {
 }
 
 /** Pending items grouped by their batch, in batch order. */
-function pendingBatches(items: JobItemRow[]): JobItemRow[][] {
+export function pendingBatches(items: JobItemRow[]): JobItemRow[][] {
   const byBatch = new Map<number, JobItemRow[]>();
   for (const item of items) (byBatch.get(item.batch) ?? byBatch.set(item.batch, []).get(item.batch)!).push(item);
   return [...byBatch.keys()].sort((a, b) => a - b).map((b) => byBatch.get(b)!);
@@ -135,7 +135,7 @@ async function checkSources(project: Project, spec: StoredSpec): Promise<void> {
   if (set.sha256 !== spec.setHash) throw new AppError('IMAGE_SET_CHANGED', `The image set "${set.name}" is not the one this job started with; the job's stored maps would mix two sets.`, { hint: 'Start a new job for this image set.' });
 }
 
-function endState(ctx: RunnerContext, jobId: string, err: unknown, signal: AbortSignal): JobRow {
+export function endState(ctx: RunnerContext, jobId: string, err: unknown, signal: AbortSignal): JobRow {
   const cancelled = signal.aborted || isCancellation(err);
   const error = AppError.from(err).toJSON();
   try {

@@ -14,7 +14,11 @@ import type { SaliencyMap } from '../../../shared/types/saliency';
 import type { EngineClient } from '../engine-client';
 import type { Project } from '../../storage/project';
 import { getJob, listJobs, markEnded, markInterrupted, markQueued, type JobRow } from '../../storage/jobs';
+import type { AnalysisSpec } from '../../../shared/ipc/contract';
 import { createMapsJob, type NewMapsJob } from './create';
+import { createAnalysisJob } from './analysis/create';
+import { runAnalysisJob } from './analysis/runner';
+import { isAnalysisJobKind, type PersistedAnalysisKind } from './analysis/spec';
 import { runnerContext, runPersistedJob } from './runner';
 import { toSnapshot } from './snapshot';
 
@@ -53,6 +57,11 @@ export class PersistedJobs {
   /** Validates and stores a new job (state queued); `start` queues it for running. */
   create(input: NewMapsJob): Promise<JobRow> {
     return createMapsJob(this.deps.project, this.deps.engine, input);
+  }
+
+  /** Stores a new persisted analysis job (state queued; analysis/create.ts); `start` queues it. */
+  createAnalysis(spec: Extract<AnalysisSpec, { kind: PersistedAnalysisKind }>, options: { batchSize?: number } = {}): Promise<JobRow> {
+    return createAnalysisJob(this.deps.project, spec, options);
   }
 
   /** Queues a queued job; the returned promise settles with its final row. */
@@ -101,7 +110,9 @@ export class PersistedJobs {
     try {
       if (controller.signal.aborted) return this.row(jobId);
       const { events } = this.deps;
-      return await runPersistedJob(runnerContext(this.deps.project, this.deps.engine), jobId, {
+      // Analyses and maps jobs share the queue (one engine job at a time); each kind has its runner.
+      const run = isAnalysisJobKind(this.row(jobId).kind) ? runAnalysisJob : runPersistedJob;
+      return await run(runnerContext(this.deps.project, this.deps.engine), jobId, {
         signal: controller.signal,
         progress: (p) => events?.progress?.(jobId, p),
         partial: events?.partial && ((item) => events.partial?.(jobId, item)),
