@@ -2,7 +2,7 @@
  * A persisted analysis stores one row per selected image (`image_summaries` of its run, JSON):
  * its position, status, the analysis's own per-image record, and — on the first row of each batch —
  * the batch's header (what the batch's document says beyond its images). Every analysis kind
- * (./evaluate, ./sanity) turns a batch document into rows and all rows into the final document.
+ * (./evaluate, ./measure, ./sanity) turns a batch document into rows and all rows into the final document.
  */
 import type { AnalysisSpec } from '../../../../shared/ipc/contract';
 import type { EngineClient } from '../../engine-client';
