@@ -5,6 +5,7 @@ import { commitImageSet, listImageSets, resolveImageSet, stageImageSet } from '.
 import { checkLabels, commitModel, listModels, resolveModel, stageModel } from '../../main/storage/models';
 import { createProject, openProject, type Project } from '../../main/storage/project';
 import { projectSnapshot } from '../../main/storage/snapshot';
+import { projectReport } from '../../main/cli/commands/project-show';
 import { descriptorFor, imageFolder, manifestSet, modelCopy, summaryFor } from './fixtures';
 import { expectAppError, expectAppErrorAsync, snapshotTree, expectSameTree, tempDir } from './helpers';
 
@@ -88,6 +89,21 @@ describe('models: import by reference or copy, hashed; moved or changed files de
     expectAppError(() => resolveModel(project, rec.id), 'MODEL_CHANGED', /weights\.bin has changed.*different content/);
     fs.renameSync(dir, `${dir}-moved`);
     expectAppError(() => resolveModel(project, rec.id), 'SOURCE_MISSING', /model\.json is missing/);
+  });
+
+  it('`project show` reports each model as ok, then with the code using it would give (MODEL_CHANGED, SOURCE_MISSING)', async () => {
+    const project = fresh();
+    const dir = modelCopy();
+    const rec = addModel(project, dir, false);
+    const statusOf = async () => (await projectReport(project)).models.map((m) => [m.id, m.status]);
+    expect(await statusOf()).toEqual([[rec.id, 'ok']]);
+    const shard = path.join(dir, 'weights.bin');
+    const bytes = fs.readFileSync(shard);
+    bytes[100] ^= 1;
+    fs.writeFileSync(shard, bytes);
+    expect(await statusOf()).toEqual([[rec.id, 'MODEL_CHANGED']]);
+    fs.renameSync(dir, `${dir}-moved`);
+    expect(await statusOf()).toEqual([[rec.id, 'SOURCE_MISSING']]);
   });
 
   it('bad models: invalid JSON, not a TF.js model, missing shard, traversal in a shard path — AppError and nothing added', () => {

@@ -4,27 +4,22 @@
  * or with the error code that using it would give (SOURCE_MISSING, MODEL_CHANGED, …).
  */
 import type { Command } from 'commander';
-import { AppError } from '../../../shared/errors';
-import { listImageSets, resolveImageSet } from '../../storage/image-sets';
-import { listModels, resolveModel } from '../../storage/models';
+import { listImageSets } from '../../storage/image-sets';
+import { listModels } from '../../storage/models';
 import { withProject, type Project } from '../../storage/project';
 import { listSessions } from '../../storage/sessions';
+import { sourceStatuses } from '../../storage/source-status';
 import { print, runLocal } from './project-common';
 
-async function status(check: () => unknown): Promise<string> {
-  try {
-    await check();
-    return 'ok';
-  } catch (err) {
-    return AppError.from(err).code;
-  }
-}
-
 export async function projectReport(project: Project) {
-  const models = [];
-  for (const m of listModels(project)) models.push({ id: m.id, name: m.name, mode: m.mode, sha256: m.sha256, path: m.storedPath, status: await status(() => resolveModel(project, m.id)) });
-  const imageSets = [];
-  for (const s of listImageSets(project)) imageSets.push({ id: s.id, name: s.name, kind: s.kind, mode: s.mode, items: s.itemCount, sha256: s.sha256, path: s.storedPath, status: await status(() => resolveImageSet(project, s.id)) });
+  // The same check as the app's project:sources; a source that is not ok shows the code using it would give.
+  const checks = await sourceStatuses(project);
+  const status = (kind: 'model' | 'imageSet', id: string) => {
+    const found = checks.find((c) => c.kind === kind && c.id === id);
+    return !found || found.state === 'ok' ? 'ok' : (found.code ?? found.state);
+  };
+  const models = listModels(project).map((m) => ({ id: m.id, name: m.name, mode: m.mode, sha256: m.sha256, path: m.storedPath, status: status('model', m.id) }));
+  const imageSets = listImageSets(project).map((s) => ({ id: s.id, name: s.name, kind: s.kind, mode: s.mode, items: s.itemCount, sha256: s.sha256, path: s.storedPath, status: status('imageSet', s.id) }));
   const sessions = listSessions(project).map((s) => ({ id: s.id, name: s.name, runs: s.runCount, models: s.modelIds, imageSets: s.imageSetIds, updatedAt: s.updatedAt }));
   return { id: project.id, name: project.name, root: project.root, models, imageSets, sessions };
 }
