@@ -3,7 +3,9 @@
  * (`analysis:start`, followed by id through composables/use-job.ts, cancelled with
  * `analysis:cancel`) and the result document, fetched with `analysis:result` once the job succeeds.
  * In a storage project the request names the open session, which records the result as a run; the
- * session is re-read so the run shows.
+ * session is re-read so the run shows. A finished analysis run of the session can be shown again
+ * from its stored document (`showStored`, the Runs tab's "View result"); the session saves which
+ * result was shown so reopening it shows it again.
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
@@ -27,6 +29,8 @@ export const useAnalysesStore = defineStore('analyses', () => {
   const starting = ref(false);
   const result = shallowRef<AnalysisResult | null>(null);
   const resultError = ref<string | null>(null);
+  /** Set while `result` is a stored result read back for a run of the session (not the job just run here). */
+  const stored = ref<{ jobId: string; runId: string | null } | null>(null);
   let listening = false;
 
   const isActive = computed(() => starting.value || (job.value !== null && !isFinalState(job.value.state)));
@@ -41,6 +45,7 @@ export const useAnalysesStore = defineStore('analyses', () => {
     if (!j || j.state !== 'succeeded' || result.value?.jobId === j.id) return;
     try {
       result.value = await getApi().analysis.result({ jobId: j.id });
+      stored.value = null;
       const sessions = useSessionsStore();
       if (sessions.available) await sessions.reloadCurrent();
     } catch (err) {
@@ -53,6 +58,7 @@ export const useAnalysesStore = defineStore('analyses', () => {
     init();
     tracker.expect();
     result.value = null;
+    stored.value = null;
     resultError.value = null;
     starting.value = true;
     try {
@@ -79,5 +85,36 @@ export const useAnalysesStore = defineStore('analyses', () => {
     }
   }
 
-  return { open, form, job, progress, starting, result, resultError, isActive, init, start, cancel };
+  /**
+   * Shows the stored document of a persisted analysis job (a run of the open session) in the
+   * Analyses tab, with the form of its kind. A job still running here keeps running; its result
+   * replaces this one when it succeeds.
+   */
+  async function showStored(jobId: string): Promise<boolean> {
+    open.value = true;
+    resultError.value = null;
+    const runId = useSessionsStore().current?.jobs.find((j) => j.id === jobId)?.runId ?? null;
+    try {
+      const doc = await getApi().analysis.result({ jobId });
+      result.value = doc;
+      stored.value = { jobId, runId };
+      form.value = doc.kind;
+      return true;
+    } catch (err) {
+      result.value = null;
+      stored.value = null;
+      resultError.value = `The stored result of this run could not be read: ${err instanceof Error ? err.message : String(err)}`;
+      return false;
+    }
+  }
+
+  /** Forgets a stored result shown for another session (a session was opened or closed). */
+  function forgetStored(): void {
+    if (!stored.value) return;
+    stored.value = null;
+    result.value = null;
+    resultError.value = null;
+  }
+
+  return { open, form, job, stored, showStored, forgetStored, progress, starting, result, resultError, isActive, init, start, cancel };
 });

@@ -1,9 +1,10 @@
 /**
  * The UI state a session saves so it reopens as it was: selected model, image set, page and
  * image, method with its typed parameters, target, score, seed, the centre view and the run whose
- * maps were shown. Stored opaquely by main (`sessions:saveUiState`); read back defensively, since
+ * maps were shown, and the analysis job whose result the Analyses tab showed. Stored opaquely by main (`sessions:saveUiState`); read back defensively, since
  * an older or hand-edited session may hold anything.
  */
+import { useAnalysesStore } from './analyses';
 import { useImagesStore } from './images';
 import { useMethodsStore, type TargetChoice } from './methods';
 import { useProjectStore } from './project';
@@ -24,6 +25,8 @@ export interface SessionUiState {
   view: CenterView;
   runId: string | null;
   mapsOffset: number;
+  /** The persisted analysis job whose result was open in the Analyses tab; null when the tab was not shown. */
+  analysisJobId: string | null;
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
@@ -51,7 +54,8 @@ export function parseUiState(raw: unknown): SessionUiState | null {
     seed: typeof r.seed === 'string' ? r.seed : '',
     view: r.view === 'runs' ? 'runs' : 'images',
     runId: str(r.runId),
-    mapsOffset: int(r.mapsOffset, 0)
+    mapsOffset: int(r.mapsOffset, 0),
+    analysisJobId: str(r.analysisJobId)
   };
 }
 
@@ -61,6 +65,7 @@ export function captureUiState(): SessionUiState {
   const images = useImagesStore();
   const methods = useMethodsStore();
   const runs = useRunsStore();
+  const analyses = useAnalysesStore();
   return {
     modelId: project.selectedModelId,
     imageSetId: project.selectedImageSetId,
@@ -74,7 +79,8 @@ export function captureUiState(): SessionUiState {
     seed: methods.seed,
     view: runs.view,
     runId: runs.viewRunId,
-    mapsOffset: runs.mapsOffset
+    mapsOffset: runs.mapsOffset,
+    analysisJobId: analyses.open ? (analyses.result?.jobId ?? null) : null
   };
 }
 
@@ -102,4 +108,6 @@ export async function applyUiState(state: SessionUiState): Promise<void> {
     if (state.imageIndex !== null && images.items.some((i) => i.index === state.imageIndex)) await images.select(setId, state.imageIndex);
   }
   if (state.runId) await runs.viewRun(state.runId, state.mapsOffset);
+  // Last, so the Analyses tab (over the centre view) is what shows; a result that cannot be read says so there.
+  if (state.analysisJobId) await useAnalysesStore().showStored(state.analysisJobId);
 }

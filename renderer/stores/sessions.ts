@@ -10,6 +10,7 @@ import { computed, ref, shallowRef } from 'vue';
 import { AppError, type AppErrorData } from '../../shared/errors';
 import type { SessionComparison, SessionDetail, SessionExportResult, SessionSummary } from '../../shared/types/workspace';
 import { getApi } from '../api';
+import { useAnalysesStore } from './analyses';
 import { useProjectStore } from './project';
 import { useRunsStore } from './runs';
 import { applyUiState, captureUiState, parseUiState } from './session-ui';
@@ -59,6 +60,7 @@ export const useSessionsStore = defineStore('sessions', () => {
     error.value = null;
     sessions.value = [];
     useRunsStore().reset();
+    useAnalysesStore().forgetStored();
     if (available.value) await refresh();
   }
 
@@ -88,6 +90,8 @@ export const useSessionsStore = defineStore('sessions', () => {
     const runs = useRunsStore();
     runs.reset();
     runs.setJobs(detail.jobs);
+    // A stored result belongs to the session it was read from; this session's saved state may show its own.
+    useAnalysesStore().forgetStored();
     const state = parseUiState(detail.uiState);
     if (state) {
       // Busy until restored, so the session list is not clicked half-way through.

@@ -202,7 +202,7 @@ describe('sessions store', () => {
     expect(parseUiState(null)).toBeNull();
     expect(parseUiState([1, 2])).toBeNull();
     expect(parseUiState({ modelId: 'm', imageIndex: -3, imageOffset: 1.5, params: { n: '5', bad: { x: 1 }, flag: true }, target: 'nonsense', score: 'prob', view: 'runs', runId: '' })).toEqual({
-      modelId: 'm', imageSetId: null, imageOffset: 0, imageIndex: null, methodId: null, params: { n: '5', flag: true }, target: 'predicted', classIndex: 0, score: 'prob', seed: '', view: 'runs', runId: null, mapsOffset: 0
+      modelId: 'm', imageSetId: null, imageOffset: 0, imageIndex: null, methodId: null, params: { n: '5', flag: true }, target: 'predicted', classIndex: 0, score: 'prob', seed: '', view: 'runs', runId: null, mapsOffset: 0, analysisJobId: null
     });
   });
 });

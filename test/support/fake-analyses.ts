@@ -2,7 +2,8 @@
  * The fake API's `analysis:*` requests: an analysis job goes queued → running (progress) →
  * succeeded with a synthetic document shaped like the engine's (evaluate curves.json, measure and
  * sanity result JSON), or stays running in `manual` mode until cancelled. Deterministic: curves are
- * closed forms of the image index, so component tests can check what the charts draw.
+ * closed forms of the image index, so component tests can check what the charts draw. Started into a
+ * session of a storage project, the job is a stored one with its run (`analysis-<kind>`), as in main.
  */
 import { AppError } from '../../shared/errors';
 import type { EventName, EventPayloads } from '../../shared/ipc/contract';
@@ -16,6 +17,8 @@ interface FakeAnalysisHost {
   stepMs: number;
   /** `manual`: the job keeps running until cancelled. */
   outcome: 'succeed' | 'fail' | 'manual';
+  /** The session and run of a job started into a session of a storage project; null otherwise. */
+  place(spec: Record<string, unknown>): { sessionId: string; runId: string } | null;
 }
 
 const ci = (mean: number, n: number) => ({ mean, lo: mean - 0.05, hi: mean + 0.05, n });
@@ -85,7 +88,9 @@ export class FakeAnalyses {
       throw new AppError('PARAM_INVALID', 'The stability measure compares training runs: pick two or more different models.');
     }
     const total = (spec.indices as number[]).length;
-    const job: JobSnapshot = { id: `analysis-${++this.count}`, kind: `analysis-${String(spec.kind)}`, spec, state: 'queued', progress: { done: 0, total }, createdAt: new Date().toISOString(), startedAt: null, endedAt: null };
+    const placed = this.host.place(spec);
+    const stored = placed ? { ...placed, skipped: 0, resumable: false } : {};
+    const job: JobSnapshot = { id: `analysis-${++this.count}`, kind: `analysis-${String(spec.kind)}`, spec, state: 'queued', progress: { done: 0, total }, createdAt: new Date().toISOString(), startedAt: null, endedAt: null, ...stored };
     this.set(job);
     setTimeout(() => {
       if (this.host.jobs.get(job.id)?.state !== 'queued') return;

@@ -165,7 +165,10 @@ class FakeBackend {
       models: [model('mnist-cnn', 'MNIST CNN', null), model('mnist-planted', 'MNIST CNN (planted filter)', 'Planted malicious filter in conv2d_1 #3')]
     };
     this.workspace = new FakeWorkspace(this.project);
-    this.analyses = new FakeAnalyses({ jobs: this.jobs, emit: (e, p) => this.emit(e, p), stepMs: o.stepMs, outcome: o.jobOutcome });
+    this.analyses = new FakeAnalyses({
+      jobs: this.jobs, emit: (e, p) => this.emit(e, p), stepMs: o.stepMs, outcome: o.jobOutcome,
+      place: (spec) => (this.workspace.project && spec.sessionId ? this.workspace.placeJob(spec, `analysis-${String(spec.kind)}`) : null)
+    });
   }
 
   emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {

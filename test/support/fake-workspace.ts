@@ -152,11 +152,11 @@ export class FakeWorkspace {
     return { savedAt: new Date().toISOString() };
   }
 
-  /** A stored job's session and run: the named session, else "Default" (created when missing). */
-  placeJob(spec: Params): { sessionId: string; runId: string } {
+  /** A stored job's session and run: the named session, else "Default" (created when missing). An analysis run (`analysis-*`) is named by its method or measure. */
+  placeJob(spec: Params, kind = 'saliency-maps'): { sessionId: string; runId: string } {
     this.storage();
     const named = spec.sessionId ? this.session(spec.sessionId) : [...this.sessions.values()].find((s) => s.summary.name === 'Default') ?? this.session(this.create({ name: 'Default' }).id);
-    const run: RunDetail = { id: this.id('run'), sessionId: named.summary.id, kind: 'saliency-maps', method: String(spec.method), modelId: String(spec.modelId), imageSetId: String(spec.imageSetId), params: (spec.params as Params) ?? {}, state: 'pending', createdAt: new Date().toISOString(), finishedAt: null, manifest: null, results: [] };
+    const run: RunDetail = { id: this.id('run'), sessionId: named.summary.id, kind, method: String(spec.method ?? spec.measure), modelId: String(spec.modelId ?? (spec.modelIds as string[] | undefined)?.[0]), imageSetId: String(spec.imageSetId), params: (spec.params as Params) ?? {}, state: 'pending', createdAt: new Date().toISOString(), finishedAt: null, manifest: null, results: [] };
     named.runs.push(run);
     named.summary = { ...named.summary, runCount: named.runs.length };
     return { sessionId: named.summary.id, runId: run.id };
