@@ -11,13 +11,13 @@
  * Resume runs the same function: only batches with pending items are computed. Cancel (the
  * signal, or a cancel file from another process: ./control-files) stops within one batch and
  * leaves the job `cancelled` and resumable; an engine crash or a full disk leaves it `failed` with
- * that error, also resumable. Progress is throttled to ~10 Hz here, at the source.
+ * that error, also resumable. The loop itself (states, cancel, live status, progress throttled to
+ * ~10 Hz at the source, end state) is the one all persisted kinds share: ./drive.
  */
-import { AppError, isCancellation } from '../../../shared/errors';
+import { AppError } from '../../../shared/errors';
 import type { JobProgress } from '../../../shared/types/jobs';
 import type { SaliencyMap } from '../../../shared/types/saliency';
 import type { MapsBatchResult } from '../../engine/maps-batch';
-import { throttle } from '../../engine/throttle';
 import type { EngineClient } from '../engine-client';
 import type { ProjectDb } from '../../storage/db';
 import type { Project } from '../../storage/project';
@@ -25,8 +25,8 @@ import { completeRun } from '../../storage/sessions';
 import { resolveModel } from '../../storage/models';
 import { resolveImageSet } from '../../storage/image-sets';
 import type { ArtifactStore } from '../../storage/artifacts';
-import { commitItems, getJob, insertSummaries, jobItems, markEnded, markRunning, storedMapShape, type ItemResult, type JobItemRow, type JobRow } from '../../storage/jobs';
-import { clearControlFiles, watchCancel, writeLiveStatus } from './control-files';
+import { commitItems, getJob, insertSummaries, markEnded, storedMapShape, type ItemResult, type JobItemRow, type JobRow } from '../../storage/jobs';
+import { driveJob } from './drive';
 import { displaySized } from './display';
 import { parseStoredSpec, type StoredSpec } from './spec';
 
@@ -47,13 +47,6 @@ export interface RunnerIO {
   partial?(item: SaliencyMap): void;
   /** Sees every state change of the row (running, then the end state). */
   state?(job: JobRow): void;
-}
-
-/** Pending items grouped by their batch, in batch order. */
-export function pendingBatches(items: JobItemRow[]): JobItemRow[][] {
-  const byBatch = new Map<number, JobItemRow[]>();
-  for (const item of items) (byBatch.get(item.batch) ?? byBatch.set(item.batch, []).get(item.batch)!).push(item);
-  return [...byBatch.keys()].sort((a, b) => a - b).map((b) => byBatch.get(b)!);
 }
 
 /** The chunk of a whole batch: one row per position (a skipped item's row is NaN), so rows = positions. */
@@ -77,24 +70,15 @@ interface Loop {
   job: JobRow;
   spec: StoredSpec;
   io: RunnerIO;
-  signal: AbortSignal;
-  progress: (p: JobProgress) => void;
 }
 
-async function runBatch(s: Loop, batchItems: JobItemRow[]): Promise<void> {
+async function runBatch(s: Loop, batchItems: JobItemRow[], signal: AbortSignal, onProgress: (p: JobProgress) => void): Promise<void> {
   const { ctx, job, spec } = s;
-  const before = getJob(ctx.db, job.id) as JobRow;
-  const onProgress = (p: JobProgress) => s.progress({ done: before.done + (batchItems.length * p.done) / Math.max(1, p.total), total: job.total, message: p.message });
-  // One signal per batch: the engine client keeps an abort listener per request until the signal
-  // fires, so sharing the job's signal across hundreds of batches would pile them up.
-  const batchSignal = new AbortController();
-  const forward = () => batchSignal.abort();
-  s.signal.addEventListener('abort', forward, { once: true });
   const result = await ctx.engine.request(
     'mapsBatch',
     { modelPath: spec.modelPath, inputs: { path: spec.setPath, labelsPath: spec.labelsPath }, indices: batchItems.map((i) => i.index), firstPosition: batchItems[0].position, method: spec.method, params: spec.params, target: spec.target, score: spec.score, seed: spec.seed, maxElementsPerPass: spec.maxElementsPerPass },
-    { signal: batchSignal.signal, onProgress }
-  ).finally(() => s.signal.removeEventListener('abort', forward));
+    { signal, onProgress }
+  );
   // A batch that completed although a cancel arrived meanwhile is still committed (finished work is
   // kept); the loop stops before the next one.
   const size = result.height * result.width;
@@ -135,21 +119,6 @@ async function checkSources(project: Project, spec: StoredSpec): Promise<void> {
   if (set.sha256 !== spec.setHash) throw new AppError('IMAGE_SET_CHANGED', `The image set "${set.name}" is not the one this job started with; the job's stored maps would mix two sets.`, { hint: 'Start a new job for this image set.' });
 }
 
-export function endState(ctx: RunnerContext, jobId: string, err: unknown, signal: AbortSignal): JobRow {
-  const cancelled = signal.aborted || isCancellation(err);
-  const error = AppError.from(err).toJSON();
-  try {
-    if (cancelled) markEnded(ctx.db, jobId, 'cancelled');
-    else markEnded(ctx.db, jobId, 'failed', error);
-    return getJob(ctx.db, jobId) as JobRow;
-  } catch {
-    // The database itself refused the write (e.g. disk full): the row still says running, which the
-    // next open turns into INTERRUPTED; report the real outcome to the caller now.
-    const row = getJob(ctx.db, jobId) as JobRow;
-    return cancelled ? { ...row, state: 'cancelled', error: null } : { ...row, state: 'failed', error };
-  }
-}
-
 /** The run's manifest: what was computed and how (the spec without local paths' hashes repeated). */
 function finish(ctx: RunnerContext, job: JobRow, spec: StoredSpec): void {
   const row = getJob(ctx.db, job.id) as JobRow;
@@ -165,44 +134,15 @@ function finish(ctx: RunnerContext, job: JobRow, spec: StoredSpec): void {
  * Runs (or resumes) job `jobId` until it ends; returns its final row. Never throws for the job's
  * own failures (they are recorded in the row); throws only when the job cannot be started.
  */
-export async function runPersistedJob(ctx: RunnerContext, jobId: string, io: RunnerIO): Promise<JobRow> {
-  const job = getJob(ctx.db, jobId);
-  if (!job) throw new AppError('NOT_FOUND', `There is no job with id ${jobId} in this project.`, { hint: 'List the jobs with `saliency jobs <dir>`.' });
-  if (job.state === 'succeeded') return job;
-  const spec = parseStoredSpec(jobId, job.spec);
-  const controller = new AbortController();
-  const onAbort = () => controller.abort();
-  io.signal.addEventListener('abort', onAbort, { once: true });
-  const live = (row: JobRow) => writeLiveStatus(ctx.projectDir, { id: jobId, state: row.state, done: row.done, total: row.total, pid: process.pid, updatedAt: new Date().toISOString() });
-  const throttled = throttle(io.progress, 100);
-  const s: Loop = { ctx, job, spec, io, signal: controller.signal, progress: (p) => throttled.push(p) };
-  // A request file left by a process killed before it consumed it must not cancel this run.
-  clearControlFiles(ctx.projectDir, jobId);
-  markRunning(ctx.db, jobId, process.pid);
-  const stopWatch = watchCancel(ctx.projectDir, jobId, controller);
-  const running = getJob(ctx.db, jobId) as JobRow;
-  io.state?.(running);
-  live(running);
-  let final: JobRow;
-  try {
-    await checkSources(ctx.project, spec);
-    for (const batch of pendingBatches(jobItems(ctx.db, jobId, 'pending'))) {
-      if (controller.signal.aborted) throw new AppError('CANCELLED', `Job ${jobId} was cancelled.`);
-      await runBatch(s, batch);
-      const row = getJob(ctx.db, jobId) as JobRow;
-      s.progress({ done: row.done, total: row.total, message: `${row.done} of ${row.total} inputs` });
-      live(row);
-    }
-    finish(ctx, job, spec);
-    final = getJob(ctx.db, jobId) as JobRow;
-  } catch (err) {
-    final = endState(ctx, jobId, err, controller.signal);
-  } finally {
-    throttled.flush();
-    stopWatch();
-    io.signal.removeEventListener('abort', onAbort);
-    clearControlFiles(ctx.projectDir, jobId);
-  }
-  io.state?.(final);
-  return final;
+export function runPersistedJob(ctx: RunnerContext, jobId: string, io: RunnerIO): Promise<JobRow> {
+  return driveJob(ctx, jobId, io, (job) => {
+    const spec = parseStoredSpec(jobId, job.spec);
+    const s: Loop = { ctx, job, spec, io };
+    return {
+      unit: 'inputs',
+      checkSources: () => checkSources(ctx.project, spec),
+      runBatch: (items, signal, onProgress) => runBatch(s, items, signal, onProgress),
+      finish: () => finish(ctx, job, spec)
+    };
+  });
 }

@@ -1,7 +1,7 @@
 /**
  * Runs one persisted analysis job (./create) to an end state, batch by batch, never losing
- * committed work, with the maps runner's states, cancel files, live status and end-state handling
- * (../runner). Per batch: the engine runs the analysis on the batch's indices only (its document
+ * committed work, in the loop every persisted job kind shares (../drive: states, cancel files, live
+ * status, throttled progress, end state). Per batch: the engine runs the analysis on the batch's indices only (its document
  * goes to a private temporary file), then ONE transaction stores the batch's per-image rows
  * (`image_summaries` of the run) and marks its items done or skipped. A crash, kill -9 or power
  * loss loses at most the batch in flight; resume computes only the pending batches. When every item
@@ -14,14 +14,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../../../../shared/errors';
 import type { JobProgress } from '../../../../shared/types/jobs';
-import { throttle } from '../../../engine/throttle';
 import { resolveImageSet } from '../../../storage/image-sets';
-import { commitItems, getJob, insertSummaries, jobItems, markEnded, markRunning, runSummaries, type ItemResult, type JobItemRow, type JobRow } from '../../../storage/jobs';
+import { commitItems, insertSummaries, markEnded, runSummaries, type ItemResult, type JobItemRow, type JobRow } from '../../../storage/jobs';
 import { resolveModel } from '../../../storage/models';
 import type { Project } from '../../../storage/project';
 import { completeRun } from '../../../storage/sessions';
-import { clearControlFiles, watchCancel, writeLiveStatus } from '../control-files';
-import { endState, pendingBatches, type RunnerContext, type RunnerIO } from '../runner';
+import { driveJob } from '../drive';
+import type { RunnerContext, RunnerIO } from '../runner';
 import { analysisKindRunner } from './index';
 import type { AnalysisKindRunner, StoredRow } from './rows';
 import { parseAnalysisSpec, type AnalysisStoredSpec, type PersistedAnalysisKind } from './spec';
@@ -31,9 +30,7 @@ interface Loop {
   job: JobRow;
   spec: AnalysisStoredSpec;
   kind: AnalysisKindRunner;
-  signal: AbortSignal;
   tmp: string;
-  progress: (p: JobProgress) => void;
 }
 
 /** The model(s) and image set must still be the files the job started with (as for maps jobs). */
@@ -60,15 +57,9 @@ async function batchDocument(s: Loop, batchItems: JobItemRow[], onProgress: (p: 
   }
 }
 
-async function runBatch(s: Loop, batchItems: JobItemRow[]): Promise<void> {
+async function runBatch(s: Loop, batchItems: JobItemRow[], signal: AbortSignal, onProgress: (p: JobProgress) => void): Promise<void> {
   const { ctx, job } = s;
-  const before = getJob(ctx.db, job.id) as JobRow;
-  const onProgress = (p: JobProgress) => s.progress({ done: before.done + (batchItems.length * p.done) / Math.max(1, p.total), total: job.total, message: p.message });
-  // One signal per batch (the engine client keeps an abort listener per request until it fires).
-  const batchSignal = new AbortController();
-  const forward = () => batchSignal.abort();
-  s.signal.addEventListener('abort', forward, { once: true });
-  const doc = await batchDocument(s, batchItems, onProgress, batchSignal.signal).finally(() => s.signal.removeEventListener('abort', forward));
+  const doc = await batchDocument(s, batchItems, onProgress, signal);
   const rows: StoredRow[] = doc instanceof AppError
     ? batchItems.map((i) => ({ position: i.position, index: i.index, path: '', status: 'skipped', reason: doc.message }))
     : s.kind.rows(doc, batchItems);
@@ -93,46 +84,16 @@ function finish(ctx: RunnerContext, job: JobRow, spec: AnalysisStoredSpec, kind:
  * Runs (or resumes) analysis job `jobId` until it ends; returns its final row. Never throws for the
  * job's own failures (they are recorded in the row); throws only when the job cannot be started.
  */
-export async function runAnalysisJob(ctx: RunnerContext, jobId: string, io: RunnerIO): Promise<JobRow> {
-  const job = getJob(ctx.db, jobId);
-  if (!job) throw new AppError('NOT_FOUND', `There is no job with id ${jobId} in this project.`, { hint: 'List the jobs with `saliency jobs <dir>`.' });
-  if (job.state === 'succeeded') return job;
-  const spec = parseAnalysisSpec(jobId, job.spec);
-  const controller = new AbortController();
-  const onAbort = () => controller.abort();
-  io.signal.addEventListener('abort', onAbort, { once: true });
-  const live = (row: JobRow) => writeLiveStatus(ctx.projectDir, { id: jobId, state: row.state, done: row.done, total: row.total, pid: process.pid, updatedAt: new Date().toISOString() });
-  const throttled = throttle(io.progress, 100);
-  const s: Loop = { ctx, job, spec, kind: analysisKindRunner(spec.analysis.kind as PersistedAnalysisKind), signal: controller.signal, tmp: mkdtempSync(path.join(os.tmpdir(), 'saliency-analysis-')), progress: (p) => throttled.push(p) };
-  // A request file left by a process killed before it consumed it must not cancel this run.
-  clearControlFiles(ctx.projectDir, jobId);
-  markRunning(ctx.db, jobId, process.pid);
-  const stopWatch = watchCancel(ctx.projectDir, jobId, controller);
-  const running = getJob(ctx.db, jobId) as JobRow;
-  io.state?.(running);
-  live(running);
-  let final: JobRow;
-  try {
-    await checkSources(ctx.project, spec);
-    for (const batch of pendingBatches(jobItems(ctx.db, jobId, 'pending'))) {
-      if (controller.signal.aborted) throw new AppError('CANCELLED', `Job ${jobId} was cancelled.`);
-      await runBatch(s, batch);
-      const row = getJob(ctx.db, jobId) as JobRow;
-      s.progress({ done: row.done, total: row.total, message: `${row.done} of ${row.total} images` });
-      live(row);
-    }
-    finish(ctx, job, spec, s.kind);
-    final = getJob(ctx.db, jobId) as JobRow;
-  } catch (err) {
-    final = endState(ctx, jobId, err, controller.signal);
-  } finally {
-    throttled.flush();
-    stopWatch();
-    io.signal.removeEventListener('abort', onAbort);
-    clearControlFiles(ctx.projectDir, jobId);
-    rmSync(s.tmp, { recursive: true, force: true });
-  }
-  io.state?.(final);
-  return final;
+export function runAnalysisJob(ctx: RunnerContext, jobId: string, io: RunnerIO): Promise<JobRow> {
+  return driveJob(ctx, jobId, io, (job) => {
+    const spec = parseAnalysisSpec(jobId, job.spec);
+    const s: Loop = { ctx, job, spec, kind: analysisKindRunner(spec.analysis.kind as PersistedAnalysisKind), tmp: mkdtempSync(path.join(os.tmpdir(), 'saliency-analysis-')) };
+    return {
+      unit: 'images',
+      checkSources: () => checkSources(ctx.project, spec),
+      runBatch: (items, signal, onProgress) => runBatch(s, items, signal, onProgress),
+      finish: () => finish(ctx, job, spec, s.kind),
+      dispose: () => rmSync(s.tmp, { recursive: true, force: true })
+    };
+  });
 }
-
